@@ -1,0 +1,5 @@
+"""`python -m polyleaf` is the `polyleaf` command."""
+
+from polyleaf.cli import main
+
+main()

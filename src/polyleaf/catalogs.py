@@ -1,0 +1,241 @@
+"""Message catalogs: the template's messages and each locale's ``.po`` file.
+
+Catalogs are read straight from the ``.po`` files that translators edit; no
+``.mo`` file is compiled or committed, so what is checked is what is printed.
+The source messages come from extracting the templates with the project's own
+``babel.cfg``, the same extraction ``pybabel extract`` runs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from polyleaf.atomic import atomic_target
+from polyleaf.errors import CatalogError, PolyleafError, RenderError
+from polyleaf.locales import LocaleInfo
+from polyleaf.project import Project
+
+#: Lines of a catalog's header comment that record its review by a qualified
+#: medical translator. A comment, not an X- header field: Babel (and so
+#: ``pybabel update``) drops unknown header fields, but keeps the comment, and
+#: PO editors show it.
+REVIEW_STATUS = "polyleaf-review"
+REVIEWED_BY = "polyleaf-reviewed-by"
+REVIEWED_ON = "polyleaf-reviewed-on"
+
+MessageKey = tuple[str | None, str]  # (gettext context, English msgid)
+
+
+def message_key(message: Message) -> MessageKey:
+    return (message.context, message.id if isinstance(message.id, str) else message.id[0])
+
+
+#: A .po line is blank, a comment, a keyword with a quoted string, or a quoted
+#: continuation string. Babel's reader is lenient (an unterminated string reads
+#: as empty); a catalog that feeds a safety leaflet must be exactly well-formed.
+_PO_LINE = re.compile(
+    r'\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"\s*)?'
+)
+
+
+def _check_syntax(path: Path, data: bytes) -> None:
+    for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+        if not _PO_LINE.fullmatch(line):
+            raise CatalogError(
+                path,
+                number,
+                f"malformed catalog: {line.strip()[:60]!r} is not a "
+                'keyword and "quoted string"; fix it in a PO editor or text editor',
+            )
+
+
+def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    """Read one ``.po``/``.pot`` file; a syntax error names the file and line."""
+    try:
+        data = path.read_bytes()
+        _check_syntax(path, data)
+        return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
+    except FileNotFoundError:
+        raise CatalogError(path, None, "no such catalog") from None
+    except PoFileError as error:
+        raise CatalogError(path, error.lineno, f"malformed catalog: {error}") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise CatalogError(path, None, f"unreadable catalog: {error}") from None
+
+
+def serialize_catalog(catalog: Catalog) -> bytes:
+    """A catalog as .po text, unwrapped, grouped by template like pybabel writes it."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, sort_by_file=True, include_previous=True)
+    return buffer.getvalue()
+
+
+def write_catalog(path: Path, catalog: Catalog) -> bool:
+    """Write *catalog* to *path* atomically; False when the file already says that."""
+    data = serialize_catalog(catalog)
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    with atomic_target(path) as temporary:
+        temporary.write_bytes(data)
+    return True
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    context: str | None
+    id: str
+    locations: tuple[tuple[str, int], ...]  #: (template path relative to project, line)
+
+    @property
+    def where(self) -> str:
+        file, line = self.locations[0]
+        return f"{file}:{line}"
+
+
+def extract_messages(project: Project) -> dict[MessageKey, SourceMessage]:
+    """The messages the templates use now, by (context, msgid), in template order."""
+    config = project.root / "babel.cfg"
+    try:
+        with config.open(encoding="utf-8") as handle:
+            method_map, options_map = parse_mapping_cfg(handle, str(config))
+    except OSError as error:
+        raise PolyleafError(f"{config}: {error.strerror}") from None
+    templates = project.templates_dir.name
+
+    def only_templates(dirpath: str) -> bool:
+        relative = Path(dirpath).resolve().relative_to(project.root)
+        return relative.parts[:1] in ((), (templates,))
+
+    messages: dict[MessageKey, SourceMessage] = {}
+    try:
+        for filename, lineno, msgid, _comments, context in extract_from_dir(
+            project.root, method_map, options_map, directory_filter=only_templates
+        ):
+            text = msgid if isinstance(msgid, str) else msgid[0]
+            key = (context, text)
+            previous = messages.get(key)
+            locations = (previous.locations if previous else ()) + ((filename, lineno),)
+            messages[key] = SourceMessage(context, text, locations)
+    except Exception as error:  # Jinja syntax errors and the like, from any template
+        raise PolyleafError(f"{templates}/: cannot extract messages: {error}") from None
+    return messages
+
+
+class CatalogTranslations:
+    """gettext callables over a Babel catalog, for Jinja's i18n extension.
+
+    Fuzzy and empty entries are not used, as in GNU gettext. Outside safety
+    sections a missing message falls back to the English source; inside one
+    it raises, so that a leaflet can never print English in a safety section
+    of a translated leaflet, even if the gate was bypassed.
+    """
+
+    def __init__(
+        self, catalog: Catalog | None, safety_contexts: set[str], locale: LocaleInfo
+    ) -> None:
+        self._catalog = catalog
+        self._safety = safety_contexts
+        self._locale = locale
+        self._strings = {
+            message_key(m): m.string for m in (catalog or ()) if m.id and m.string and not m.fuzzy
+        }
+
+    def _lookup(self, context: str | None, message: str) -> str | tuple[str, ...]:
+        found = self._strings.get((context, message))
+        if found:
+            return found
+        if self._catalog is not None and context in self._safety:
+            raise RenderError(
+                f"{self._locale.tag} · {context} · {message[:60]!r}: no usable translation "
+                "in a safety section; run polyleaf check"
+            )
+        return message
+
+    def gettext(self, message: str) -> str:
+        found = self._lookup(None, message)
+        return found if isinstance(found, str) else found[0]
+
+    def pgettext(self, context: str, message: str) -> str:
+        found = self._lookup(context, message)
+        return found if isinstance(found, str) else found[0]
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.npgettext(None, singular, plural, n)
+
+    def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
+        found = self._strings.get((context, singular))
+        if isinstance(found, tuple) and self._catalog is not None:
+            return found[self._catalog.plural_func(n)] or (singular if n == 1 else plural)
+        return singular if n == 1 else plural
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    reviewed: bool
+    reviewer: str = ""
+    date: str = ""
+
+    def __str__(self) -> str:
+        if not self.reviewed:
+            return "draft"
+        if self.reviewer == "source":
+            return "source language"
+        return f"reviewed by {self.reviewer} on {self.date}"
+
+
+def review_status(catalog: Catalog | None) -> ReviewStatus:
+    """A catalog's review status from its header; the source language counts as reviewed."""
+    if catalog is None:
+        return ReviewStatus(reviewed=True, reviewer="source", date="")
+    headers = header_fields(catalog)
+    if headers.get(REVIEW_STATUS, "draft").lower() != "reviewed":
+        return ReviewStatus(reviewed=False)
+    return ReviewStatus(
+        reviewed=True,
+        reviewer=headers.get(REVIEWED_BY, "").strip(),
+        date=headers.get(REVIEWED_ON, "").strip(),
+    )
+
+
+def header_fields(catalog: Catalog) -> dict[str, str]:
+    """``# name: value`` lines of the catalog's header comment."""
+    fields = {}
+    for line in (catalog.header_comment or "").splitlines():
+        name, colon, value = line.lstrip("# ").partition(":")
+        if colon and name.startswith("polyleaf-"):
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+class CatalogStore:
+    """Each locale's catalog, read once per process.
+
+    Why: the gate and the renderer both need a locale's catalog, and a build of
+    many leaflets asks for the same locale again and again; parsing a ``.po``
+    file each time would be wasted work. Read errors are raised each time asked.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._catalogs: dict[str, Catalog | None] = {}
+
+    def get(self, locale: LocaleInfo) -> Catalog | None:
+        """The locale's catalog; ``None`` for the source language."""
+        if locale == self.project.source_locale:
+            return None
+        if locale.folder not in self._catalogs:
+            path = self.project.catalog_path(locale)
+            self._catalogs[locale.folder] = read_catalog(path, locale=locale.folder)
+        return self._catalogs[locale.folder]
+
+    def translations(self, locale: LocaleInfo) -> CatalogTranslations:
+        safety = set(self.project.section_contexts())
+        return CatalogTranslations(self.get(locale), safety, locale)

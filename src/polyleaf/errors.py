@@ -1,0 +1,24 @@
+"""The two kinds of failure polyleaf knows.
+
+A :class:`PolyleafError` is a problem with the user's input (a catalog, a
+template, a config file, a command-line value). The command line prints it as
+one line and exits with status 1, never with a traceback. Anything else that
+escapes is a bug in polyleaf and keeps its traceback.
+"""
+
+
+class PolyleafError(Exception):
+    """Bad input: shown to the user as one line naming what to fix."""
+
+
+class RenderError(PolyleafError):
+    """A leaflet could not be rendered (missing glyph, refused URL, template error)."""
+
+
+class CatalogError(PolyleafError):
+    """A catalog that cannot be read, with the file and line where it goes wrong."""
+
+    def __init__(self, path: object, line: int | None, detail: str) -> None:
+        self.path, self.line, self.detail = path, line, detail
+        where = f"{path}:{line}" if line else f"{path}"
+        super().__init__(f"{where}: {detail}")

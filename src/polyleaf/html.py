@@ -1,0 +1,173 @@
+"""Templates + catalogs -> the HTML of one leaflet in one locale.
+
+Jinja2 with autoescape on (a clinic name containing ``<b>`` prints as text)
+and the i18n extension in newstyle mode, so that a translation's placeholders
+are filled by name and escaped like any other value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from babel.dates import format_date
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    meta,
+)
+from markupsafe import Markup
+
+from polyleaf.catalogs import CatalogStore, review_status
+from polyleaf.errors import PolyleafError, RenderError
+from polyleaf.fonts import families_for, font_face_css
+from polyleaf.locales import LocaleInfo
+from polyleaf.project import ClinicConfig, Project
+
+Paper = Literal["a4", "letter"]
+PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
+
+
+@dataclass(frozen=True)
+class LeafletOptions:
+    """What varies between two prints of the same leaflet in the same locale.
+
+    One model for the command line, the batch runner and the web app: adding
+    an option here is the only place its default lives.
+    """
+
+    paper: Paper = "a4"
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPER_SIZES:
+            raise PolyleafError(
+                f"unknown paper {self.paper!r}; choose one of {', '.join(PAPER_SIZES)}"
+            )
+
+
+def css_string(text: str) -> str:
+    """*text* as a quoted CSS string, safe inside a <style> element."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;·-_()/?!'" or ord(ch) > 127 else f"\\{ord(ch):x} "
+        for ch in text
+    )
+    return f'"{escaped}"'
+
+
+def css_content(value: str) -> Markup:
+    """A translated message as a CSS ``content`` value.
+
+    ``{page}`` and ``{pages}`` in the message become the page counters, so
+    that "Page %(page)s of %(pages)s" is translated as one sentence and the
+    numbers land where each language puts them.
+    """
+    text = Markup(value).unescape() if isinstance(value, Markup) else str(value)
+    parts: list[str] = []
+    for chunk in text.replace("{pages}", "\0pages\0").replace("{page}", "\0page\0").split("\0"):
+        if chunk in ("page", "pages"):
+            parts.append(f"counter({chunk})")
+        elif chunk:
+            parts.append(css_string(chunk))
+    return Markup(" ".join(parts) or '""')
+
+
+class Renderer:
+    """Renders leaflets of one project to HTML.
+
+    Why an object: the Jinja environment (with its compiled templates) and the
+    catalogs are loaded once and reused for every leaflet and locale of a run.
+    Not thread-safe: it installs each locale's translations before rendering.
+    """
+
+    def __init__(self, project: Project, catalogs: CatalogStore | None = None) -> None:
+        self.project = project
+        self.catalogs = catalogs or CatalogStore(project)
+        self.env = Environment(
+            loader=FileSystemLoader(project.templates_dir),
+            autoescape=True,
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+        )
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.env.filters["css_content"] = css_content
+
+    def check_templates(self) -> None:
+        """Every leaflet template and each one it extends or includes exists and parses."""
+        seen: set[str] = set()
+        pending = [
+            (leaflet.template, "polyleaf.toml") for leaflet in self.project.config.leaflets.values()
+        ]
+        while pending:
+            name, wanted_by = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                ast = self.env.parse(source, name)
+            except TemplateNotFound:
+                raise PolyleafError(
+                    f"templates/{name}: no such template (used by {wanted_by})"
+                ) from None
+            except TemplateSyntaxError as error:
+                raise RenderError(f"templates/{name}:{error.lineno}: {error.message}") from None
+            pending.extend(
+                (child, f"templates/{name}")
+                for child in meta.find_referenced_templates(ast)
+                if child
+            )
+
+    def context(
+        self,
+        leaflet_id: str,
+        locale: LocaleInfo,
+        options: LeafletOptions,
+        clinic: ClinicConfig | None = None,
+    ) -> dict[str, object]:
+        leaflet = self.project.config.leaflets[leaflet_id]
+        status = review_status(self.catalogs.get(locale))
+        return {
+            "locale": {
+                "tag": locale.tag,
+                "direction": locale.direction,
+                "draft": not status.reviewed,
+                "reviewer": status.reviewer,
+                "reviewed_on": status.date,
+            },
+            "leaflet": {
+                "id": leaflet_id,
+                "code": leaflet.code,
+                "revision": format_date(leaflet.revision, "long", locale=locale.babel),
+                "revision_iso": leaflet.revision.isoformat(),
+            },
+            "clinic": clinic or self.project.config.clinic,
+            "paper": {"size": PAPER_SIZES[options.paper]},
+            "fonts_css": Markup(font_face_css(families_for(locale))),
+        }
+
+    def render(
+        self,
+        leaflet_id: str,
+        locale: LocaleInfo,
+        options: LeafletOptions | None = None,
+        clinic: ClinicConfig | None = None,
+    ) -> str:
+        leaflet = self.project.config.leaflets.get(leaflet_id)
+        if leaflet is None:
+            known = ", ".join(self.project.config.leaflets)
+            raise PolyleafError(f"unknown leaflet {leaflet_id!r}; available: {known}")
+        context = self.context(leaflet_id, locale, options or LeafletOptions(), clinic)
+        self.env.install_gettext_translations(  # type: ignore[attr-defined]
+            self.catalogs.translations(locale), newstyle=True
+        )
+        try:
+            template = self.env.get_template(leaflet.template)
+            return template.render(context)
+        except TemplateError as error:
+            where = f"{getattr(error, 'filename', None) or leaflet.template}"
+            line = getattr(error, "lineno", None)
+            raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None

@@ -1,0 +1,127 @@
+"""HTML -> tagged PDF/UA-1 through WeasyPrint, written atomically.
+
+Three promises are kept here:
+
+* **No network, no stray files.** WeasyPrint fetches stylesheets, images and
+  fonts through :class:`ProjectFetcher`, which serves only files inside the
+  leaflet project and the font files polyleaf pins. Anything else stops the
+  render with an error naming the URL.
+* **No silent glyph fallback.** WeasyPrint logs a warning for a missing glyph
+  (a ".notdef" box), a font that cannot load and the like; every such warning
+  fails the document.
+* **No half-written file.** The PDF is written to a temporary file in the
+  target folder and renamed over the target only when complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from polyleaf.atomic import atomic_target
+from polyleaf.errors import RenderError
+from polyleaf.fonts import isolate_fontconfig, pinned_font_paths
+
+isolate_fontconfig()
+
+import weasyprint  # noqa: E402  (fontconfig must be isolated first)
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+class RefusedURL(FatalURLFetchingError):
+    """A fetch outside the project and pinned fonts: stops the render."""
+
+
+class ProjectFetcher(URLFetcher):
+    """Serves ``file:`` URLs inside *root* and the pinned fonts; refuses the rest."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols=("file", "data"))
+        self.root = root.resolve()
+        self.fonts = pinned_font_paths()
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"refused to fetch {url!r}: leaflets may use only project files")
+        path = Path(unquote(parts.path)).resolve()
+        if not (path.is_relative_to(self.root) or path in self.fonts):
+            raise RefusedURL(f"refused to fetch {url!r}: outside the leaflet project")
+        try:
+            body = path.read_bytes()
+        except OSError as error:
+            raise RefusedURL(f"cannot read {path}: {error.strerror}") from None
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": mime_type})
+
+
+#: WeasyPrint warnings that say nothing about the document: without the system's
+#: HarfBuzz subsetter (libharfbuzz-subset0) fonts are subset with fontTools,
+#: which gives the same glyphs, only more slowly.
+HARMLESS = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+class _WarningsAreErrors(logging.Handler):
+    """Collects WeasyPrint's warnings while one document renders."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(HARMLESS):
+            self.messages.append(message.splitlines()[0])
+
+
+@contextmanager
+def _warnings_fail() -> Iterator[None]:
+    logger = logging.getLogger("weasyprint")
+    handler = _WarningsAreErrors()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    if handler.messages:
+        more = f" (and {len(handler.messages) - 1} more)" if len(handler.messages) > 1 else ""
+        raise RenderError(f"{handler.messages[0]}{more}")
+
+
+class PdfWriter:
+    """Turns leaflet HTML into PDF files for one project.
+
+    Why an object: WeasyPrint's FontConfiguration copies each @font-face file
+    into fontconfig once and remembers it; keeping one for the whole process
+    means the CJK fonts (16 MB each) are loaded once, not once per leaflet.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.fetcher = ProjectFetcher(root)
+        self.base_url = (root.resolve() / "templates").as_uri() + "/"
+        self.font_config = FontConfiguration()
+
+    def document(self, html: str) -> weasyprint.Document:
+        try:
+            with _warnings_fail():
+                return weasyprint.HTML(
+                    string=html, base_url=self.base_url, url_fetcher=self.fetcher
+                ).render(font_config=self.font_config, pdf_variant=PDF_VARIANT)
+        except RefusedURL as error:
+            raise RenderError(str(error)) from None
+
+    def write(self, html: str, target: Path) -> None:
+        document = self.document(html)
+        with atomic_target(target) as temporary, _warnings_fail():
+            document.write_pdf(temporary, pdf_variant=PDF_VARIANT)
