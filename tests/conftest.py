@@ -1,0 +1,89 @@
+"""Shared fixtures: the repository's own leaflet project, copies of it to damage,
+and the leaflets built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from polyleaf.build import Builder
+from polyleaf.html import LeafletOptions
+from polyleaf.locales import LocaleInfo
+from polyleaf.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_FILES = ("polyleaf.toml", "babel.cfg", "templates", "locales")
+LEAFLET = "isotretinoin-20mg"
+
+
+def _project() -> Project:
+    return Project.load(ROOT)
+
+
+def all_locales() -> list[LocaleInfo]:
+    return _project().locales
+
+
+def translated_locales() -> list[LocaleInfo]:
+    return _project().locales[1:]
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return _project()
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the leaflet project that a test may damage."""
+    target = tmp_path / "project"
+    target.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+@dataclass(frozen=True)
+class Built:
+    """Every leaflet x locale, built once for the session (A4)."""
+
+    out: Path
+    paths: dict[str, Path]  # BCP 47 tag -> PDF
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    out = tmp_path_factory.mktemp("output")
+    builder = Builder(_project())
+    outcomes = builder.build_all(builder.jobs(_project().locales, LeafletOptions()), out)
+    failed = [f"{o.job.name}: {o.error} {o.findings}" for o in outcomes if not o.ok]
+    assert not failed, failed
+    return Built(out, {o.job.locale.tag: o.path for o in outcomes if o.job.leaflet == LEAFLET})
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def polyleaf(*args: str | Path, cwd: Path | None = None) -> Run:
+    """The real command, in a fresh process, as a user would run it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "polyleaf", *map(str, args)],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
