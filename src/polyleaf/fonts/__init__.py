@@ -50,8 +50,6 @@ FACES: tuple[FontFace, ...] = (
     FontFace("Noto Sans Gurmukhi", 700, VENDORED, "NotoSansGurmukhi-Bold.ttf"),
     FontFace("Noto Sans Gujarati", 400, VENDORED, "NotoSansGujarati-Regular.ttf"),
     FontFace("Noto Sans Gujarati", 700, VENDORED, "NotoSansGujarati-Bold.ttf"),
-    FontFace("Noto Nastaliq Urdu", 400, VENDORED, "NotoNastaliqUrdu-Regular.ttf"),
-    FontFace("Noto Nastaliq Urdu", 700, VENDORED, "NotoNastaliqUrdu-Bold.ttf"),
     FontFace(
         "IBM Plex Sans Arabic",
         400,
@@ -87,10 +85,12 @@ SCRIPT_FAMILIES: dict[str, tuple[str, ...]] = {
     "Gujr": ("Noto Sans Gujarati", LATIN),
 }
 
-#: Where a language is not written like the rest of its script.
-LANGUAGE_FAMILIES: dict[str, tuple[str, ...]] = {
-    "ur": ("Noto Nastaliq Urdu", "IBM Plex Sans Arabic", LATIN),
-}
+#: Where a language is not written like the rest of its script. Empty for now:
+#: Urdu is set in Naskh (IBM Plex Sans Arabic covers every Urdu letter), not
+#: Nastaliq, because WeasyPrint 70's text layer turns Noto Nastaliq Urdu into
+#: the wrong letters (the shared-glyph problem of TEXT-LAYER.md) and a leaflet
+#: must copy, search and read aloud as its real words.
+LANGUAGE_FAMILIES: dict[str, tuple[str, ...]] = {}
 
 
 def families_for(locale: LocaleInfo) -> tuple[str, ...]:
