@@ -36,7 +36,13 @@ class FontFace:
 
     @property
     def path(self) -> Path:
-        return Path(str(files(self.package).joinpath(self.filename)))
+        try:
+            return Path(str(files(self.package).joinpath(self.filename)))
+        except ModuleNotFoundError:
+            raise PolyleafError(
+                f"font package {self.package} ({self.family}) is not installed; "
+                "reinstall polyleaf with its dependencies (pip install -e .)"
+            ) from None
 
 
 FACES: tuple[FontFace, ...] = (
@@ -50,18 +56,8 @@ FACES: tuple[FontFace, ...] = (
     FontFace("Noto Sans Gurmukhi", 700, VENDORED, "NotoSansGurmukhi-Bold.ttf"),
     FontFace("Noto Sans Gujarati", 400, VENDORED, "NotoSansGujarati-Regular.ttf"),
     FontFace("Noto Sans Gujarati", 700, VENDORED, "NotoSansGujarati-Bold.ttf"),
-    FontFace(
-        "IBM Plex Sans Arabic",
-        400,
-        "fontpkg_ibm_plex_sans_arabic",
-        "files/IBMPlexSansArabic-Regular.ttf",
-    ),
-    FontFace(
-        "IBM Plex Sans Arabic",
-        700,
-        "fontpkg_ibm_plex_sans_arabic",
-        "files/IBMPlexSansArabic-Bold.ttf",
-    ),
+    FontFace("Noto Naskh Arabic", 400, VENDORED, "NotoNaskhArabic-Regular.ttf"),
+    FontFace("Noto Naskh Arabic", 700, VENDORED, "NotoNaskhArabic-Bold.ttf"),
     FontFace("Noto Sans CJK", 400, "cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf"),
     FontFace("Noto Sans CJK", 700, "cvttf_NotoSansCJK_Bold", "NotoSansCJKtc-Bold.otf"),
 )
@@ -74,7 +70,7 @@ SCRIPT_FAMILIES: dict[str, tuple[str, ...]] = {
     "Latn": (LATIN,),
     "Cyrl": (LATIN,),
     "Grek": (LATIN,),
-    "Arab": ("IBM Plex Sans Arabic", LATIN),
+    "Arab": ("Noto Naskh Arabic", LATIN),
     "Hans": ("Noto Sans CJK", LATIN),
     "Hant": ("Noto Sans CJK", LATIN),
     "Jpan": ("Noto Sans CJK", LATIN),
@@ -86,10 +82,13 @@ SCRIPT_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 
 #: Where a language is not written like the rest of its script. Empty for now:
-#: Urdu is set in Naskh (IBM Plex Sans Arabic covers every Urdu letter), not
+#: Urdu is set in Naskh (Noto Naskh Arabic covers every Urdu letter), not
 #: Nastaliq, because WeasyPrint 70's text layer turns Noto Nastaliq Urdu into
 #: the wrong letters (the shared-glyph problem of TEXT-LAYER.md) and a leaflet
-#: must copy, search and read aloud as its real words.
+#: must copy, search and read aloud as its real words. Noto Naskh Arabic is
+#: also the Arabic-script font whose text layer came back best for ar, fa and
+#: ur (99.4-99.6% of words, against 97.7-99.4% for IBM Plex Sans Arabic and
+#: 96.8-99.3% for Amiri).
 LANGUAGE_FAMILIES: dict[str, tuple[str, ...]] = {}
 
 
@@ -114,6 +113,27 @@ def faces_for(families: Iterable[str]) -> list[FontFace]:
                 "reinstall polyleaf with its font dependencies (pip install -e .)"
             )
     return faces
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def coverage(families: tuple[str, ...]) -> frozenset[int]:
+    """Code points that every weight of the font stack *families* can draw.
+
+    Cached: each locale asks for the same stack for every message it checks.
+    """
+    faces = faces_for(families)
+    by_weight: dict[int, set[int]] = {}
+    for face in faces:
+        by_weight.setdefault(face.weight, set()).update(_cmap(face.path))
+    return frozenset(set.intersection(*by_weight.values())) if by_weight else frozenset()
 
 
 def pinned_font_paths() -> frozenset[Path]:
