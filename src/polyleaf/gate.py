@@ -11,6 +11,10 @@ with the messages the templates use now and reports, as one
   placeholders that differ from the English, or a stray ``%``; a number of the
   English missing or changed (native digits such as Arabic-Indic count as the
   same number); a catalog out of step with the templates;
+* translation QA, also errors: names of the glossary
+  (``locales/glossary.toml``) not kept as written or the medicine not called
+  by its local name; a run of four English words left in a translation; a
+  character that none of the locale's pinned fonts can draw;
 * warnings, which do not: an untranslated message outside safety sections
   (it prints in English).
 """
@@ -35,11 +39,16 @@ from polyleaf.catalogs import (
     read_catalog,
 )
 from polyleaf.errors import CatalogError
+from polyleaf.fonts import coverage, families_for
 from polyleaf.locales import LocaleInfo
 from polyleaf.project import Project
 
 Severity = Literal["error", "warning"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+WORD = re.compile(r"[^\W\d_]+")
+#: This many consecutive words shared with the English source mean a sentence
+#: was left untranslated (three would catch lists of brand names).
+ENGLISH_RUN = 4
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,39 @@ def placeholders(text: str) -> Counter[str]:
 def stray_percent(text: str) -> bool:
     """A % that is not part of a placeholder breaks newstyle gettext at render time."""
     return "%" in PYTHON_FORMAT.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or marks, for matching terms loosely."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(text: str, keep: list[str]) -> list[str]:
+    for name in keep:
+        text = text.replace(name, " ")
+    return [fold(word) for word in WORD.findall(text)]
+
+
+def english_grams(sources: Iterable[str], keep: list[str]) -> frozenset[tuple[str, ...]]:
+    """Every run of ENGLISH_RUN words in the English messages, kept names aside."""
+    grams = set()
+    for source in sources:
+        words = _words(source, keep)
+        grams.update(tuple(words[i : i + ENGLISH_RUN]) for i in range(len(words) - ENGLISH_RUN + 1))
+    return frozenset(grams)
+
+
+def english_runs(translation: str, grams: frozenset[tuple[str, ...]], keep: list[str]) -> list[str]:
+    """Runs of ENGLISH_RUN words of *translation* that stand in some English message."""
+    words = _words(translation, keep)
+    runs = (tuple(words[i : i + ENGLISH_RUN]) for i in range(len(words) - ENGLISH_RUN + 1))
+    return [" ".join(run) for run in runs if run in grams]
+
+
+def _drawable(ch: str) -> bool:
+    """Characters that need a glyph (not spaces, not joiners and direction marks)."""
+    return not ch.isspace() and unicodedata.category(ch) != "Cf"
 
 
 def _describe(counter: Counter[str]) -> str:
@@ -221,10 +263,8 @@ class Gate:
         if message.fuzzy:
             yield finding("fuzzy: marked as needing review", untranslated)
             return
-        if (
-            text.strip() == source.id.strip()
-            and source.id not in self.project.config.allow_identical
-        ):
+        yield from (finding(problem) for problem in self._qa(locale, source.id, text))
+        if text.strip() == source.id.strip() and not self._only_names(source.id):
             yield finding("identical to the English", untranslated)
         if placeholders(text) != placeholders(source.id):
             yield finding(
@@ -245,6 +285,37 @@ class Gate:
         for locale in locales:
             findings.extend(self.check(locale))
         return findings
+
+    @cached_property
+    def _english(self) -> frozenset[tuple[str, ...]]:
+        return english_grams((msgid for _, msgid in self.source), self.project.glossary.keep)
+
+    def _only_names(self, text: str) -> bool:
+        for name in self.project.glossary.keep:
+            text = text.replace(name, "")
+        return not WORD.search(text)
+
+    def _qa(self, locale: LocaleInfo, source: str, text: str) -> Iterable[str]:
+        glossary = self.project.glossary
+        for name in glossary.keep:
+            if name in source and name not in text:
+                yield f"glossary: keep {name!r} as written"
+        for term, forms in glossary.terms.items():
+            if fold(forms["en"]) not in fold(source):
+                continue
+            local = forms.get(locale.folder)
+            if local is None:
+                yield f"glossary: no {locale.folder} form for {term!r} in locales/glossary.toml"
+            elif fold(local) not in fold(text):
+                yield f"glossary: {term!r} is {local!r} in {locale.tag}"
+        if text.strip() != source.strip():
+            for run in english_runs(text, self._english, glossary.keep)[:1]:
+                yield f"English left in the translation: {run!r}"
+        families = families_for(locale)
+        covered = coverage(families)
+        for ch in sorted({ch for ch in text if _drawable(ch) and ord(ch) not in covered}):
+            name = unicodedata.name(ch, "unnamed")
+            yield f"U+{ord(ch):04X} {ch!r} ({name}) is in none of the fonts: {', '.join(families)}"
 
     def errors(self, locale: LocaleInfo) -> list[Finding]:
         """What stops *locale* from building: its own errors and the templates'."""

@@ -13,7 +13,7 @@ import datetime as dt
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -22,6 +22,7 @@ from polyleaf.locales import LocaleInfo, locale_info, normalize
 
 CONFIG_NAME = "polyleaf.toml"
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
@@ -33,7 +34,10 @@ class ClinicConfig(_Model):
     """The contact block printed on every leaflet; empty means a write-in block."""
 
     name: str = ""
+    address: str = ""
     phone: str = ""
+    emergency: str = ""
+    website: str = ""
 
 
 class LeafletConfig(_Model):
@@ -49,8 +53,24 @@ class ProjectConfig(_Model):
     source_locale: str = "en"
     clinic: ClinicConfig = ClinicConfig()
     leaflets: dict[str, LeafletConfig]
-    #: English messages a translation may leave as they are (names, units).
-    allow_identical: list[str] = []
+
+
+class Glossary(_Model):
+    """``locales/glossary.toml``: names kept as written, and each term's local form."""
+
+    #: Names every translation keeps exactly as the English writes them.
+    keep: list[str] = []
+    #: term id -> {"en": English form, locale folder: local form}.
+    terms: dict[str, dict[str, str]] = {}
+
+
+def _load_toml(path: Path, model: type[ModelT]) -> ModelT:
+    try:
+        return model.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as error:
+        raise PolyleafError(f"{path}: {error}") from None
+    except ValidationError as error:
+        raise PolyleafError(_validation_message(path, error)) from None
 
 
 def _validation_message(path: Path, error: ValidationError) -> str:
@@ -76,15 +96,8 @@ class Project:
                 f"{path}: no {CONFIG_NAME} here; run polyleaf inside a leaflet project "
                 "or name one with --project DIR"
             )
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-            config = ProjectConfig.model_validate(data)
-        except tomllib.TOMLDecodeError as error:
-            raise PolyleafError(f"{path}: {error}") from None
-        except ValidationError as error:
-            raise PolyleafError(_validation_message(path, error)) from None
-        project = cls(root, config)
-        for leaflet_id, leaflet in config.leaflets.items():
+        project = cls(root, _load_toml(path, ProjectConfig))
+        for leaflet_id, leaflet in project.config.leaflets.items():
             if not (project.templates_dir / leaflet.template).is_file():
                 raise PolyleafError(
                     f"{path}: leaflets.{leaflet_id}.template: "
@@ -106,6 +119,17 @@ class Project:
 
     def catalog_path(self, locale: LocaleInfo) -> Path:
         return self.locales_dir / locale.folder / "LC_MESSAGES" / "messages.po"
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        path = self.locales_dir / "glossary.toml"
+        if not path.is_file():
+            return Glossary()
+        glossary = _load_toml(path, Glossary)
+        for term, forms in glossary.terms.items():
+            if "en" not in forms:
+                raise PolyleafError(f"{path}: terms.{term}: needs its English form, en = ...")
+        return glossary
 
     @cached_property
     def source_locale(self) -> LocaleInfo:
