@@ -32,7 +32,10 @@ import weasyprint  # noqa: E402  (fontconfig must be isolated first)
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
+from polyleaf import textlayer  # noqa: E402
+
 PDF_VARIANT = "pdf/ua-1"
+textlayer.install()
 
 
 class RefusedURL(FatalURLFetchingError):

@@ -1,0 +1,270 @@
+"""A text layer that gives back the words of every script.
+
+Why this exists: WeasyPrint 70 writes one ToUnicode entry per glyph id, and the
+first place a glyph is drawn decides its text for the whole document. In
+Indic scripts a glyph is drawn in clusters with different texts (the consonant
+of "लि" is also the consonant of "ल"), and vowel signs such as ि are drawn
+before their consonant, so the text layer comes back with letters swapped and
+words split ("पहले" -> "पहलिे"). The ink is right; copy, search and screen
+readers get the wrong words. See ../shared/TEXT-LAYER.md (measured facts) and
+Kozea/WeasyPrint#2841.
+
+What it does: before WeasyPrint draws a line, each glyph occurrence is given
+the text it stands for in that cluster, in reading order (the cluster's text
+spread over its glyphs that have width). Where the glyph id is already mapped
+to other text, the occurrence gets a character code of its own above the
+font's glyph count (an *alias*), whose ToUnicode entry is that text and which
+a ``/CIDToGIDMap`` maps back to the real glyph, with the same width. The
+appearance does not change: the same glyphs are drawn at the same places.
+
+WeasyPrint internals relied on (pinned in pyproject.toml; tests fail on an
+upgrade that changes them):
+
+* ``weasyprint.draw.text.draw_first_line`` (wrapped), the Pango glyph strings
+  it reads (``glyphs[i].glyph``, ``log_clusters``, ``item.offset/length``,
+  ``analysis.level``), ``Stream.add_font`` and ``Font.to_unicode``/``widths``;
+* ``Font.clean`` (wrapped: subsetting keeps the aliased glyphs);
+* ``weasyprint.pdf.fonts._build_vector_font_dictionary`` (wrapped: adds the
+  ``/CIDToGIDMap`` to the CIDFontType2 dictionary it creates).
+
+Safety: a line whose glyph plan does not give back exactly the line's text
+(for instance with ``text-overflow: ellipsis``, or an unknown glyph) is left
+as WeasyPrint draws it and logged; the stage never writes a wrong mapping.
+Only TrueType-outline fonts take aliases: CFF fonts (the CJK font) have no
+``/CIDToGIDMap``, and their text layer is already exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+import pydyf
+from weasyprint.draw import text as draw_text
+from weasyprint.pdf import fonts as pdf_fonts
+from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+LOGGER = logging.getLogger("polyleaf.textlayer")
+EMPTY = pango.PANGO_GLYPH_EMPTY
+UNKNOWN = pango.PANGO_GLYPH_UNKNOWN_FLAG
+MAX_CODE = 0xFFFF
+
+
+@dataclass
+class _Aliases:
+    """Alias codes of one WeasyPrint Font: (glyph, text) -> code, code -> glyph."""
+
+    codes: dict[tuple[int, str], int] = field(default_factory=dict)
+    glyphs: dict[int, int] = field(default_factory=dict)
+
+
+def _aliases(font: Any) -> _Aliases:
+    if not hasattr(font, "polyleaf_aliases"):
+        font.polyleaf_aliases = _Aliases()
+    return font.polyleaf_aliases
+
+
+@dataclass
+class _Occurrence:
+    info: Any  #: the PangoGlyphInfo, whose .glyph is replaced while drawing
+    glyph: int
+    text: str
+
+
+def _spread(text: str, count: int) -> list[str]:
+    """*text* split over *count* glyphs in reading order, none empty if possible."""
+    if len(text) < count:
+        decomposed = unicodedata.normalize("NFD", text)
+        if len(decomposed) > len(text):
+            text = decomposed
+    return [text[i * len(text) // count : (i + 1) * len(text) // count] for i in range(count)]
+
+
+def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
+    """Text per glyph occurrence of one run, or None when the run can't be planned."""
+    item, glyphs = glyph_item.item, glyph_item.glyphs
+    count = glyphs.num_glyphs
+    infos = [glyphs.glyphs[i] for i in range(count)]
+    clusters = [glyphs.log_clusters[i] for i in range(count)]
+    rtl = item.analysis.level % 2 == 1
+    starts = sorted(set(clusters))
+    ends = {start: end for start, end in zip(starts, [*starts[1:], item.length], strict=True)}
+    texts: dict[int, str] = {}
+    for start in starts:
+        try:
+            texts[start] = utf8[item.offset + start : item.offset + ends[start]].decode()
+        except UnicodeDecodeError:
+            return None
+    occurrences: list[_Occurrence | None] = [None] * count
+    for start in starts:
+        members = [i for i in range(count) if clusters[i] == start]
+        if any(infos[i].glyph & UNKNOWN for i in members):
+            return None
+        drawn = [i for i in members if infos[i].glyph != EMPTY]
+        reading = sorted(drawn, reverse=rtl)
+        wide = [i for i in reading if infos[i].geometry.width > 0]
+        # As WeasyPrint does, the last glyph in reading order carries the
+        # cluster's text; in left-to-right clusters with several glyphs that
+        # take up width, the text is spread over them in reading order.
+        carriers = wide if (len(wide) > 1 and not rtl) else reading[-1:]
+        parts = _spread(texts[start], len(carriers)) if carriers else []
+        if parts and "".join(parts) not in (
+            texts[start],
+            unicodedata.normalize("NFD", texts[start]),
+        ):
+            return None
+        for i in drawn:
+            occurrences[i] = _Occurrence(infos[i], infos[i].glyph, "")
+        for i, part in zip(carriers, parts, strict=True):
+            occurrences[i] = _Occurrence(infos[i], infos[i].glyph, part)
+    return [o for o in occurrences if o is not None]
+
+
+def _width(stream: Any, pango_font: Any, font: Any, font_size: float, glyph: int) -> int:
+    if glyph not in font.widths:
+        pango.pango_font_get_glyph_extents(pango_font, glyph, stream.ink_rect, stream.logical_rect)
+        font.widths[glyph] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+    return font.widths[glyph]
+
+
+def _assign(stream: Any, textbox: Any, run: Any, occurrences: list[_Occurrence]) -> None:
+    """Map each occurrence's glyph (or an alias of it) to its text, before drawing."""
+    pango_font = run.item.analysis.font
+    font, font_size = stream.add_font(pango_font)
+    if pango.pango_version() < 14802 or font.png:
+        font_size = textbox.style["font_size"]
+    aliases = _aliases(font)
+    for occurrence in occurrences:
+        glyph, text = occurrence.glyph, occurrence.text
+        known = font.to_unicode.get(glyph)
+        if known is None:
+            font.to_unicode[glyph] = text
+            continue
+        if known == text:
+            continue
+        code = aliases.codes.get((glyph, text))
+        if code is None:
+            code = max(font.glyph_count + len(font.missing), max(font.to_unicode) + 1)
+            if code > MAX_CODE:
+                LOGGER.info("no alias codes left in %s; text layer may be inexact", font.family)
+                continue
+            aliases.codes[(glyph, text)] = code
+            aliases.glyphs[code] = glyph
+            font.to_unicode[code] = text
+            font.widths[code] = _width(stream, pango_font, font, font_size, glyph)
+        occurrence.info.glyph = code
+
+
+#: A number between two glyph strings of a TJ array (or before the first).
+_TJ_MOVE = re.compile(r"(?:(?<=>)|^)(-?\d+(?:\.\d+)?(?:e-?\d+)?)(?=<)")
+SMALL_MOVE = 99
+
+
+def _small_moves(match: re.Match[str]) -> str:
+    """A TJ move as steps under 100 thousandths of an em, the same distance in all.
+
+    Readers take one large move inside a word (the pen going back after a
+    mark drawn with an offset) for a word gap and insert a space; pypdf does so
+    above about 100 units. A series of small moves draws the same thing.
+    """
+    move = float(match.group(1))
+    if abs(move) < 100:
+        return match.group(1)
+    step = SMALL_MOVE if move > 0 else -SMALL_MOVE
+    count = int(abs(move) // SMALL_MOVE)
+    rest = round(move - step * count, 6)
+    steps = [str(step)] * count + ([f"{rest:g}"] if rest else [])
+    return " ".join(steps)
+
+
+def draw_first_line(
+    stream: Any, textbox: Any, text_overflow: str, block_ellipsis: str, matrix: Any
+) -> Any:
+    """WeasyPrint's draw_first_line, with each glyph occurrence mapped to its text."""
+    changed: list[_Occurrence] = []
+    if text_overflow != "ellipsis" and block_ellipsis == "none" and textbox.text.strip():
+        changed = _prepare_line(stream, textbox)
+    show_text = stream.show_text
+    stream.show_text = lambda text: show_text(_TJ_MOVE.sub(_small_moves, text))
+    try:
+        return _original_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+    finally:
+        del stream.show_text
+        for occurrence in changed:
+            occurrence.info.glyph = occurrence.glyph
+
+
+def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
+    # WeasyPrint's draw_first_line sets this first; setting it later would make
+    # Pango lay the line out again and drop the glyph strings changed here.
+    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+    first_line, _ = textbox.pango_layout.get_first_line()
+    utf8 = textbox.pango_layout.text.encode()
+    plans = []
+    run = first_line.runs
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        font, _ = stream.add_font(glyph_item.item.analysis.font)
+        if font.bitmap or font.type == "otf":
+            continue
+        plan = _plan_run(glyph_item, utf8)
+        if plan is None:
+            LOGGER.info("text layer left as drawn for %r", textbox.text[:40])
+            return []
+        plans.append((glyph_item, plan))
+    changed = []
+    for glyph_item, plan in plans:
+        _assign(stream, textbox, glyph_item, plan)
+        changed.extend(o for o in plan if o.info.glyph != o.glyph)
+    return changed
+
+
+def clean(font: Any, to_unicode: dict[int, str], hinting: bool) -> None:
+    """Font.clean, subsetting the real glyphs behind alias codes."""
+    aliases = _aliases(font).glyphs
+    real = {code: text for code, text in to_unicode.items() if code not in aliases}
+    for code in to_unicode:
+        if code in aliases:
+            real.setdefault(aliases[code], "")
+    _original_clean(font, real, hinting)
+
+
+def build_vector_font_dictionary(
+    font_dictionary: Any,
+    pdf: Any,
+    font: Any,
+    widths: Any,
+    compress: bool,
+    reference: Any,
+    pdf_version: Any,
+) -> None:
+    """_build_vector_font_dictionary, adding a /CIDToGIDMap for alias codes."""
+    _original_build_vector(font_dictionary, pdf, font, widths, compress, reference, pdf_version)
+    aliases = _aliases(font).glyphs
+    if not aliases:
+        return
+    last = max(max(widths), max(aliases))
+    gids = bytearray()
+    for code in range(last + 1):
+        gids += aliases.get(code, code if code < font.glyph_count else 0).to_bytes(2, "big")
+    stream = pydyf.Stream([bytes(gids)], compress=compress)
+    pdf.add_object(stream)
+    subfont_number = int(font_dictionary["DescendantFonts"][0].split()[0])
+    pdf.objects[subfont_number]["CIDToGIDMap"] = stream.reference
+
+
+_original_draw_first_line = draw_text.draw_first_line
+_original_clean = pdf_fonts.Font.clean
+_original_build_vector = pdf_fonts._build_vector_font_dictionary
+
+
+def install() -> None:
+    """Put the stage into WeasyPrint (idempotent)."""
+    draw_text.draw_first_line = draw_first_line
+    pdf_fonts.Font.clean = wraps(_original_clean)(clean)
+    pdf_fonts._build_vector_font_dictionary = build_vector_font_dictionary
