@@ -139,7 +139,10 @@ class CatalogTranslations:
     """
 
     def __init__(
-        self, catalog: Catalog | None, safety_contexts: set[str], locale: LocaleInfo
+        self,
+        catalog: Catalog | None,
+        safety_contexts: set[str],
+        locale: LocaleInfo,
     ) -> None:
         self._catalog = catalog
         self._safety = safety_contexts
@@ -160,10 +163,9 @@ class CatalogTranslations:
         return message
 
     def gettext(self, message: str) -> str:
-        found = self._lookup(None, message)
-        return found if isinstance(found, str) else found[0]
+        return self.pgettext(None, message)
 
-    def pgettext(self, context: str, message: str) -> str:
+    def pgettext(self, context: str | None, message: str) -> str:
         found = self._lookup(context, message)
         return found if isinstance(found, str) else found[0]
 
@@ -173,8 +175,10 @@ class CatalogTranslations:
     def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
         found = self._strings.get((context, singular))
         if isinstance(found, tuple) and self._catalog is not None:
-            return found[self._catalog.plural_func(n)] or (singular if n == 1 else plural)
-        return singular if n == 1 else plural
+            text = found[self._catalog.plural_func(n)] or (singular if n == 1 else plural)
+        else:
+            text = singular if n == 1 else plural
+        return text
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ line on stderr and exit status 1, never a traceback; see :mod:`polyleaf.errors`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,8 @@ from polyleaf.html import PAPER_SIZES, LeafletOptions
 from polyleaf.project import Project
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+#: Tables: as wide as the terminal, and wide enough not to wrap in a pipe or log.
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 class UserErrors(click.Group):
@@ -192,7 +195,7 @@ def locales_command(ctx: click.Context) -> None:
             str(status),
             style=None if status.reviewed else "yellow",
         )
-    Console(highlight=False).print(table)
+    stdout.print(table)
 
 
 @main.group()
@@ -241,4 +244,4 @@ def stats(ctx: click.Context) -> None:
         table.add_row(
             locale.tag, str(s.translated), str(s.fuzzy), str(s.untranslated), f"{s.percent}%"
         )
-    Console(highlight=False).print(table)
+    stdout.print(table)

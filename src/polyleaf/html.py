@@ -7,6 +7,9 @@ are filled by name and escaped like any other value.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,6 +52,31 @@ class LeafletOptions:
             )
 
 
+#: Two Hangul syllables in a row, i.e. inside one Korean word.
+_HANGUL_PAIR = re.compile("(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
+
+
+def keep_hangul_words(text: str) -> str:
+    """Korean breaks lines between words, not inside them.
+
+    CSS says ``word-break: keep-all``, which WeasyPrint 70 does not support; a
+    WORD JOINER (U+2060) between the syllables of each word does the same. It
+    draws nothing and does not reach the PDF's text layer.
+    """
+    return _HANGUL_PAIR.sub("\u2060", text)
+
+
+#: Per-language adjustments to the text of the page body (not the title or
+#: the metadata, which must stay the plain words).
+TYPESETTING: dict[str, Callable[[str], str]] = {"ko": keep_hangul_words}
+_BODY_TEXT = re.compile(r">([^<]+)<")
+
+
+def _typeset_body(html: str, typeset: Callable[[str], str]) -> str:
+    head, body = html.split("<body", 1)
+    return head + "<body" + _BODY_TEXT.sub(lambda m: f">{typeset(m.group(1))}<", body)
+
+
 def css_string(text: str) -> str:
     """*text* as a quoted CSS string, safe inside a <style> element."""
     escaped = "".join(
@@ -73,6 +101,14 @@ def css_content(value: str) -> Markup:
         elif chunk:
             parts.append(css_string(chunk))
     return Markup(" ".join(parts) or '""')
+
+
+def _format_review_date(text: str, locale: LocaleInfo) -> str:
+    """A reviewer's ISO date in the locale's own format (as written, if not ISO)."""
+    try:
+        return format_date(dt.date.fromisoformat(text), "long", locale=locale.babel)
+    except ValueError:
+        return text
 
 
 class Renderer:
@@ -129,14 +165,15 @@ class Renderer:
         clinic: ClinicConfig | None = None,
     ) -> dict[str, object]:
         leaflet = self.project.config.leaflets[leaflet_id]
-        status = review_status(self.catalogs.get(locale))
+        catalog = self.catalogs.get(locale)
+        status = review_status(catalog)
         return {
             "locale": {
                 "tag": locale.tag,
                 "direction": locale.direction,
                 "draft": not status.reviewed,
-                "reviewer": status.reviewer,
-                "reviewed_on": status.date,
+                "reviewer": "" if catalog is None else status.reviewer,
+                "reviewed_on": _format_review_date(status.date, locale),
             },
             "leaflet": {
                 "id": leaflet_id,
@@ -145,6 +182,7 @@ class Renderer:
                 "revision_iso": leaflet.revision.isoformat(),
             },
             "clinic": clinic or self.project.config.clinic,
+            "online": None,
             "paper": {"size": PAPER_SIZES[options.paper]},
             "fonts_css": Markup(font_face_css(families_for(locale))),
         }
@@ -166,8 +204,10 @@ class Renderer:
         )
         try:
             template = self.env.get_template(leaflet.template)
-            return template.render(context)
+            html = template.render(context)
         except TemplateError as error:
             where = f"{getattr(error, 'filename', None) or leaflet.template}"
             line = getattr(error, "lineno", None)
             raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None
+        typeset = TYPESETTING.get(locale.language)
+        return _typeset_body(html, typeset) if typeset else html
