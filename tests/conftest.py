@@ -87,3 +87,13 @@ def polyleaf(*args: str | Path, cwd: Path | None = None) -> Run:
         timeout=300,
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the text-layer figure of every locale measured in this run."""
+    from test_text_layer import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("text layer: words (characters for zh, ja) extracted by pypdf")
+        for tag, figure in sorted(FIGURES.items()):
+            terminalreporter.write_line(f"{tag:8} {figure}")

@@ -1,0 +1,80 @@
+"""Layout in every script: nothing runs off the page, RTL sets from the right,
+Korean keeps its words whole, Indic and Arabic text is shaped (not boxes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+import pytest
+from weasyprint.formatting_structure import boxes
+
+from conftest import LEAFLET, ROOT, all_locales
+from polyleaf.html import Renderer, keep_hangul_words
+from polyleaf.locales import LocaleInfo
+from polyleaf.pdf import PdfWriter
+from polyleaf.project import Project
+
+LOCALES = all_locales()
+
+
+def walk(box: boxes.Box) -> Iterator[boxes.Box]:
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from walk(child)
+
+
+@cache
+def document(tag: str):  # noqa: ANN201
+    project = Project.load(ROOT)
+    locale = project.find_locale(tag)
+    return PdfWriter(project.root).document(Renderer(project).render(LEAFLET, locale))
+
+
+@pytest.mark.parametrize("locale", LOCALES, ids=[locale.tag for locale in LOCALES])
+def test_no_text_runs_off_the_page(locale: LocaleInfo) -> None:
+    for number, page in enumerate(document(locale.tag).pages, 1):
+        page_box = page._page_box
+        left = page_box.content_box_x()
+        right = left + page_box.width
+        for box in walk(page_box):
+            if isinstance(box, boxes.TextBox) and box.text.strip():
+                assert box.position_x >= left - 0.5, (number, box.text)
+                assert box.position_x + box.width <= right + 0.5, (number, box.text)
+
+
+def test_korean_words_stay_whole(project: Project) -> None:
+    assert keep_hangul_words("약 복용") == "약 복\u2060용"
+    html = Renderer(project).render(LEAFLET, project.find_locale("ko"))
+    whole_words = set(html.replace("\u2060", "").split())
+    for page in document("ko").pages:
+        for box in walk(page._page_box):
+            if isinstance(box, boxes.LineBox):
+                line = "".join(b.text for b in walk(box) if isinstance(b, boxes.TextBox))
+                for word in line.replace("\u2060", "").split():
+                    if "\uac00" <= word[-1] <= "\ud7a3" and "\uac00" <= word[0] <= "\ud7a3":
+                        assert any(word in whole for whole in whole_words), word
+
+
+def _h2_lines(tag: str) -> list[tuple[float, float, float, float]]:
+    """(content left, content right, line left, line right) of each h2 on page 1."""
+    found = []
+    for box in walk(document(tag).pages[0]._page_box):
+        if isinstance(box, boxes.BlockBox) and box.element_tag == "h2" and box.children:
+            line, left = box.children[0], box.content_box_x()
+            found.append((left, left + box.width, line.position_x, line.position_x + line.width))
+    assert found
+    return found
+
+
+@pytest.mark.parametrize("tag", ["ar", "fa", "ur"])
+def test_right_to_left_lines_start_at_the_right(tag: str) -> None:
+    for left, right, line_left, line_right in _h2_lines(tag):
+        assert line_right == pytest.approx(right, abs=0.5)
+        assert line_left > left + 20
+
+
+def test_left_to_right_lines_start_at_the_left() -> None:
+    for left, right, line_left, line_right in _h2_lines("en"):
+        assert line_left == pytest.approx(left, abs=0.5)
+        assert line_right < right - 20

@@ -1,0 +1,141 @@
+"""Translation QA in the gate: glossary, English left over, font coverage, sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Message
+
+from conftest import polyleaf
+from polyleaf import i18n
+from polyleaf.catalogs import read_catalog, serialize_catalog
+from polyleaf.gate import Finding, Gate, english_grams, english_runs
+from polyleaf.project import Project
+from test_gate import damage
+
+BRANDS = "Isotretinoin is available under various brand names, such as Accutane, Isotroin, Tretiva, and Sotret, but they all contain the same active ingredient. The 20mg dosage is often prescribed for moderate to severe acne or as part of a stepped-up treatment plan."  # noqa: E501
+SUNSCREEN = "Your skin becomes more sensitive to UV rays while on Isotretinoin. Always apply sunscreen (SPF 30 or higher) before stepping outdoors."  # noqa: E501
+
+
+def errors_after(root: Path, tag: str, context: str | None, msgid: str, edit) -> list[Finding]:  # noqa: ANN001
+    project = Project.load(root)
+    locale = project.find_locale(tag)
+    damage(root, locale, context, msgid, edit)
+    copy = Project.load(root)
+    return Gate(copy).errors(copy.find_locale(tag))
+
+
+def test_brand_name_must_stay_as_written(project_copy: Path) -> None:
+    def rename(message: Message) -> None:
+        message.string = message.string.replace("Accutane", "Akutan")
+
+    errors = errors_after(project_copy, "es", None, BRANDS, rename)
+    assert [(f.locale, f.problem) for f in errors] == [
+        ("es", "glossary: keep 'Accutane' as written")
+    ]
+    assert errors[0].where.startswith("locales/es/LC_MESSAGES/messages.po:")
+
+
+@pytest.mark.parametrize("tag", ["ru", "tr", "zh-Hans"])
+def test_medicine_must_keep_its_local_name(project_copy: Path, tag: str) -> None:
+    project = Project.load(project_copy)
+    local = project.glossary.terms["isotretinoin"][project.find_locale(tag).folder]
+
+    def drop_name(message: Message) -> None:
+        import re
+
+        message.string = re.sub(re.escape(local), "X", message.string, flags=re.IGNORECASE)
+
+    errors = errors_after(project_copy, tag, "sunscreen", SUNSCREEN, drop_name)
+    assert any(
+        f.section == "sunscreen" and f.problem == f"glossary: 'isotretinoin' is {local!r} in {tag}"
+        for f in errors
+    ), errors
+
+
+def test_english_sentence_left_in_a_translation(project_copy: Path) -> None:
+    def half_english(message: Message) -> None:
+        message.string = "Ne partagez jamais. Do not adjust the dose on your own."
+
+    errors = errors_after(
+        project_copy,
+        "fr",
+        "never-share-dose",
+        "Never share your medication with others.",
+        half_english,
+    )
+    assert any(
+        f.section == "never-share-dose" and "English left in the translation" in f.problem
+        for f in errors
+    ), errors
+
+
+def test_english_runs_ignore_kept_names() -> None:
+    keep = ["Accutane", "Isotroin", "Tretiva", "Sotret"]
+    grams = english_grams([BRANDS, "Do not adjust the dose"], keep)
+    assert english_runs("Marcas: Accutane, Isotroin, Tretiva, and Sotret.", grams, keep) == []
+    assert english_runs("Bitte: do not adjust the dose", grams, keep) == [
+        "do not adjust the",
+        "not adjust the dose",
+    ]
+
+
+@pytest.mark.parametrize(("tag", "char"), [("es", "ก"), ("ar", "ㄱ"), ("hi", "ক")])
+def test_character_the_fonts_cannot_draw(project_copy: Path, tag: str, char: str) -> None:
+    def add_char(message: Message) -> None:
+        message.string += char
+
+    errors = errors_after(project_copy, tag, "alcohol", "Avoid Alcohol", add_char)
+    expected = f"U+{ord(char):04X} {char!r}"
+    assert any(f.section == "alcohol" and f.problem.startswith(expected) for f in errors), errors
+
+
+def test_messages_pot_is_what_the_templates_extract(project: Project) -> None:
+    assert serialize_catalog(i18n.template_catalog(project)) == project.pot_path.read_bytes(), (
+        "locales/messages.pot is out of date: run polyleaf i18n extract"
+    )
+
+
+def test_update_leaves_catalogs_in_sync_untouched(project_copy: Path) -> None:
+    assert i18n.update(Project.load(project_copy)) == []
+
+
+def test_init_adds_a_draft_catalog_that_fails_until_translated(project_copy: Path) -> None:
+    run = polyleaf("--project", project_copy, "i18n", "init", "pt-BR")
+    assert run.code == 0, run.stderr
+    path = project_copy / "locales" / "pt_BR" / "LC_MESSAGES" / "messages.po"
+    catalog = read_catalog(path)
+    assert "polyleaf-review: draft" in catalog.header_comment
+    run = polyleaf("--project", project_copy, "check", "--locale", "pt-BR")
+    assert run.code == 1 and "pt-BR · pregnancy-warning · 'Pregnancy Warning'" in run.stdout
+    run = polyleaf("--project", project_copy, "locales")
+    assert "pt-BR" in run.stdout and "draft" in run.stdout
+
+
+def test_update_turns_a_changed_message_fuzzy(project_copy: Path) -> None:
+    template = project_copy / "templates" / "isotretinoin-20mg.html"
+    template.write_text(template.read_text().replace("SPF 30 or higher", "SPF 50 or higher"))
+    project = Project.load(project_copy)
+    assert i18n.extract(project)
+    assert len(i18n.update(project)) == len(project.locales) - 1
+    run = polyleaf("--project", project_copy, "check", "--locale", "es")
+    assert run.code == 1
+    assert "es · sunscreen · " in run.stdout and "fuzzy" in run.stdout
+
+
+def test_require_reviewed_fails_on_drafts_and_passes_reviewed(project_copy: Path) -> None:
+    run = polyleaf("--project", project_copy, "check", "--locale", "es", "--require-reviewed")
+    assert run.code == 1 and "es · - · - · locales/es/LC_MESSAGES/messages.po · draft" in run.stdout
+    path = project_copy / "locales" / "es" / "LC_MESSAGES" / "messages.po"
+    path.write_text(
+        path.read_text().replace(
+            "# polyleaf-review: draft",
+            "# polyleaf-review: reviewed\n# polyleaf-reviewed-by: Dr Ana Ruiz\n"
+            "# polyleaf-reviewed-on: 2026-12-01",
+        )
+    )
+    run = polyleaf("--project", project_copy, "check", "--locale", "es", "--require-reviewed")
+    assert run.code == 0, run.stdout
+    run = polyleaf("--project", project_copy, "locales")
+    assert "reviewed by Dr Ana Ruiz on 2026-12-01" in " ".join(run.stdout.split())

@@ -1,0 +1,39 @@
+"""The PDF's text layer gives back the leaflet's words, in every script.
+
+For every locale the words of the leaflet body are looked for among the words
+pypdf extracts; Chinese and Japanese character by character. The figures are
+printed at the end of the test run. Every locale must reach 98%. (Without
+polyleaf's text-layer stage, stock WeasyPrint 70 gave bn 24%, pa 63%, gu 67%
+and hi 79%: reordered vowel signs and glyphs shared between clusters.)
+"""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import LEAFLET, Built, all_locales
+from polyleaf.html import Renderer
+from polyleaf.locales import LocaleInfo
+from polyleaf.project import Project
+from text_layer import CHARACTER_SCRIPTS, body_text, recall
+
+TARGET = 98.0
+
+FIGURES: dict[str, str] = {}
+LOCALES = all_locales()
+
+
+@pytest.mark.parametrize("locale", LOCALES, ids=[locale.tag for locale in LOCALES])
+def test_text_layer_gives_back_the_words(
+    project: Project, built: Built, locale: LocaleInfo
+) -> None:
+    html = Renderer(project).render(LEAFLET, locale)
+    pages = PdfReader(built.paths[locale.tag]).pages
+    pdf_text = "\n".join(page.extract_text() for page in pages)
+    by_character = locale.script in CHARACTER_SCRIPTS
+    found, total, missing = recall(body_text(html), pdf_text, by_character)
+    percent = 100 * found / total
+    unit = "characters" if by_character else "words"
+    FIGURES[locale.tag] = f"{percent:6.2f}% {found}/{total} {unit} ({locale.script})"
+    assert percent >= TARGET, f"{locale.tag}: {percent:.2f}%; missing {missing.most_common(8)}"
