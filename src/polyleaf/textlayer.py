@@ -263,8 +263,19 @@ _original_clean = pdf_fonts.Font.clean
 _original_build_vector = pdf_fonts._build_vector_font_dictionary
 
 
+#: The WeasyPrint releases this stage was written against and tested with.
+TESTED_WEASYPRINT = "70."
+
+
 def install() -> None:
     """Put the stage into WeasyPrint (idempotent)."""
     draw_text.draw_first_line = draw_first_line
     pdf_fonts.Font.clean = wraps(_original_clean)(clean)
     pdf_fonts._build_vector_font_dictionary = build_vector_font_dictionary
+
+
+def uninstall() -> None:
+    """Stock WeasyPrint again (for comparing with and without the stage)."""
+    draw_text.draw_first_line = _original_draw_first_line
+    pdf_fonts.Font.clean = _original_clean
+    pdf_fonts._build_vector_font_dictionary = _original_build_vector
