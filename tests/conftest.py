@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from polyleaf.build import Builder
-from polyleaf.html import LeafletOptions
+from polyleaf.build import Builder, run
 from polyleaf.locales import LocaleInfo
+from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +63,12 @@ class Built:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("output")
-    builder = Builder(_project())
-    outcomes = builder.build_all(builder.jobs(_project().locales, LeafletOptions()), out)
+    project = _project()
+    jobs = Builder(project).jobs([locale.folder for locale in project.locales], LeafletOptions())
+    outcomes = run(project, jobs, out)
     failed = [f"{o.job.name}: {o.error} {o.findings}" for o in outcomes if not o.ok]
     assert not failed, failed
-    return Built(out, {o.job.locale.tag: o.path for o in outcomes if o.job.leaflet == LEAFLET})
+    return Built(out, {o.job.tag: o.path for o in outcomes if o.job.leaflet == LEAFLET})
 
 
 @dataclass(frozen=True)

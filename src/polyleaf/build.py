@@ -1,45 +1,64 @@
-"""Every leaflet x every locale -> PDF files, with the safety gate in front.
+"""Leaflets x locales x editions -> PDF files, with the safety gate in front.
 
 A locale that fails the gate gets no PDF (and loses an old one, so nobody
-prints yesterday's file thinking it is today's); the other locales still
-build, and the run reports failure at the end.
+prints yesterday's file thinking it is today's); the other documents still
+build, and the run reports failure at the end. A document whose inputs have
+not changed since its PDF was written is not rendered again (see
+:mod:`polyleaf.fingerprint`). Documents render in parallel processes through
+any :class:`concurrent.futures.Executor`; each process keeps one
+:class:`Builder` per project, so fonts, catalogs and the Jinja environment are
+loaded once per process, not once per document.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from polyleaf import fingerprint
 from polyleaf.catalogs import CatalogStore
+from polyleaf.clinics import CLINICS
 from polyleaf.errors import PolyleafError
-from polyleaf.gate import Finding, Gate
-from polyleaf.html import LeafletOptions, Renderer
-from polyleaf.locales import LocaleInfo
+from polyleaf.gate import Gate
+from polyleaf.html import Renderer
+from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
 
 @dataclass(frozen=True)
 class Job:
+    """One document: a leaflet in a locale (gettext folder name) and an edition."""
+
     leaflet: str
-    locale: LocaleInfo
-    options: LeafletOptions
+    locale: str
+    options: LeafletOptions = LeafletOptions()
+
+    @property
+    def tag(self) -> str:
+        return self.locale.replace("_", "-")
 
     @property
     def name(self) -> str:
-        return f"{self.leaflet} {self.locale.tag} {self.options.paper}"
+        clinic = f" {self.options.clinic}" if self.options.clinic else ""
+        return f"{self.leaflet} {self.tag} {self.options.edition}{clinic}"
 
     def output(self, out: Path) -> Path:
-        tag = self.locale.tag
-        return out / self.leaflet / tag / f"{self.leaflet}-{tag}-{self.options.paper}.pdf"
+        """out/<leaflet>/<locale>/<leaflet>-<locale>-<edition>[-<clinic>].pdf"""
+        stem = "-".join(
+            filter(None, (self.leaflet, self.tag, self.options.edition, self.options.clinic))
+        )
+        return out / self.leaflet / self.tag / f"{stem}.pdf"
 
 
 @dataclass
 class Outcome:
     job: Job
     path: Path | None = None
+    skipped: bool = False  #: up to date: inputs unchanged since the PDF was written
     error: str = ""
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,7 +66,7 @@ class Outcome:
 
 
 class Builder:
-    """Gate, render and write leaflets of one project; reuses everything it loads."""
+    """Gate, render and write documents of one project; reuses everything it loads."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -55,6 +74,7 @@ class Builder:
         self.gate = Gate(project, self.catalogs)
         self.renderer = Renderer(project, self.catalogs)
         self._writer = None
+        self._checked_templates = False
 
     @property
     def writer(self):  # noqa: ANN201  (imported late: loading WeasyPrint takes a second)
@@ -64,34 +84,97 @@ class Builder:
             self._writer = PdfWriter(self.project.root)
         return self._writer
 
-    def jobs(self, locales: Iterable[LocaleInfo], options: LeafletOptions) -> list[Job]:
+    def jobs(self, locales: Iterable[str], options: LeafletOptions) -> list[Job]:
         return [
             Job(leaflet, locale, options)
             for leaflet in self.project.config.leaflets
             for locale in locales
         ]
 
-    def build(self, job: Job, out: Path) -> Outcome:
+    def inputs(self, job: Job) -> str:
+        """The fingerprint of everything *job*'s PDF depends on."""
+        root = self.project.root
+        files = [path for path in self.project.templates_dir.rglob("*") if path.is_file()]
+        files += [
+            root / "polyleaf.toml",
+            root / "babel.cfg",
+            self.project.pot_path,
+            self.project.locales_dir / "glossary.toml",
+        ]
+        locale = self.project.find_locale(job.locale)
+        if locale != self.project.source_locale:
+            files.append(self.project.catalog_path(locale))
+        if job.options.clinic:
+            files.append(root / CLINICS / f"{job.options.clinic}.toml")
+            logo = self.renderer.clinic(job.options.clinic).logo
+            if logo:
+                files.append(root / logo)
+        parts = {"leaflet": job.leaflet, "locale": job.locale, "options": job.options}
+        return fingerprint.fingerprint(root, parts, files)
+
+    def build(self, job: Job, out: Path, force: bool = False) -> Outcome:
         target = job.output(out)
-        errors = self.gate.errors(job.locale)
-        if errors:
-            target.unlink(missing_ok=True)
-            return Outcome(job, error="fails the safety gate", findings=errors)
         try:
-            html = self.renderer.render(job.leaflet, job.locale, job.options)
+            key = self.inputs(job)
+            if not force and fingerprint.up_to_date(target, key):
+                return Outcome(job, path=target, skipped=True)
+            locale = self.project.find_locale(job.locale)
+            errors = self.gate.errors(locale)
+            if errors:
+                target.unlink(missing_ok=True)
+                return Outcome(job, error="fails the safety gate", findings=list(map(str, errors)))
+            if not self._checked_templates:
+                self.renderer.check_templates()
+                self._checked_templates = True
+            html = self.renderer.render(job.leaflet, locale, job.options)
             self.writer.write(html, target)
+            fingerprint.record(target, key)
         except PolyleafError as error:
             target.unlink(missing_ok=True)
             return Outcome(job, error=str(error))
         return Outcome(job, path=target)
 
-    def build_all(
-        self, jobs: list[Job], out: Path, report: Callable[[Outcome], None] = lambda _: None
-    ) -> list[Outcome]:
-        self.renderer.check_templates()
+
+#: One Builder per project in each worker process (see the module docstring).
+_BUILDERS: dict[Path, Builder] = {}
+
+
+def build_in_worker(root: Path, job: Job, out: Path, force: bool) -> Outcome:
+    """Entry point for a worker process: build *job* with this process's Builder."""
+    builder = _BUILDERS.get(root)
+    if builder is None:
+        builder = _BUILDERS[root] = Builder(Project.load(root))
+    return builder.build(job, out, force)
+
+
+def run(
+    project: Project,
+    jobs: list[Job],
+    out: Path,
+    *,
+    force: bool = False,
+    executor: Executor | None = None,
+    report: Callable[[Outcome], None] = lambda _: None,
+) -> list[Outcome]:
+    """Build *jobs*, in this process or through *executor*; outcomes in job order."""
+    Renderer(project).check_templates()  # one clear error before any work is shared out
+    if executor is None:
         outcomes = []
         for job in jobs:
-            outcome = self.build(job, out)
-            report(outcome)
-            outcomes.append(outcome)
+            outcomes.append(build_in_worker(project.root, job, out, force))
+            report(outcomes[-1])
         return outcomes
+    futures = {
+        executor.submit(build_in_worker, project.root, job, out, force): i
+        for i, job in enumerate(jobs)
+    }
+    results: list[Outcome | None] = [None] * len(jobs)
+    for future in as_completed(futures):
+        index = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as error:  # a worker that died: report it, keep the run going
+            outcome = Outcome(jobs[index], error=f"worker failed: {error!r}")
+        results[index] = outcome
+        report(outcome)
+    return [outcome for outcome in results if outcome is not None]

@@ -6,8 +6,10 @@ line on stderr and exit status 1, never a traceback; see :mod:`polyleaf.errors`.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,11 +20,13 @@ from rich.table import Table
 
 from polyleaf import __version__
 from polyleaf import i18n as i18n_steps
-from polyleaf.build import Builder, Outcome
+from polyleaf.build import Builder, Outcome, run
 from polyleaf.catalogs import CatalogStore, extract_messages, review_status
+from polyleaf.clinics import load_clinic
 from polyleaf.errors import CatalogError, PolyleafError
+from polyleaf.export import export_html
 from polyleaf.gate import Gate
-from polyleaf.html import PAPER_SIZES, LeafletOptions
+from polyleaf.options import MARKS, PAPERS, LeafletOptions
 from polyleaf.project import Project
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -71,9 +75,9 @@ locale_option = click.option(
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[callable]:
+def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
     """A progress bar on a terminal; plain lines elsewhere (CI, logs)."""
-    if stderr.is_terminal:
+    if stderr.is_terminal and total > 1:
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -81,7 +85,7 @@ def _progress(total: int) -> Iterator[callable]:
             console=stderr,
             transient=True,
         ) as progress:
-            task = progress.add_task("building", total=total)
+            task = progress.add_task("rendering", total=total)
 
             def advance(outcome: Outcome) -> None:
                 _report(outcome)
@@ -93,17 +97,78 @@ def _progress(total: int) -> Iterator[callable]:
 
 
 def _report(outcome: Outcome) -> None:
-    if outcome.ok:
+    if outcome.skipped:
+        stderr.print(f"current {outcome.path}")
+    elif outcome.ok:
         stderr.print(f"built   {outcome.path}")
-        return
-    stderr.print(f"[red]FAILED[/red]  {outcome.job.name}: {outcome.error}")
-    for finding in outcome.findings:
-        stderr.print(f"        {finding}", markup=False)
+    else:
+        stderr.print(f"[red]FAILED[/red]  {outcome.job.name}: {outcome.error}")
+        for finding in outcome.findings:
+            stderr.print(f"        {finding}", markup=False)
+
+
+def edition_options(command: Callable) -> Callable:
+    """The options every rendering command shares (one model: LeafletOptions)."""
+    options = [
+        click.option("--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True),
+        click.option("--large-print", is_flag=True, help="Body text 16 pt, same content reflowed."),
+        click.option(
+            "--bleed",
+            default="",
+            metavar="LENGTH",
+            help="Bleed around the trimmed page for a print shop, e.g. --bleed 3mm.",
+        ),
+        click.option(
+            "--marks",
+            multiple=True,
+            type=click.Choice(MARKS),
+            help="Printer's marks (repeatable): --marks crop --marks cross.",
+        ),
+        click.option(
+            "--jobs",
+            type=click.IntRange(1, 64),
+            default=os.cpu_count() or 1,
+            show_default="number of cores",
+            help="Documents rendered in parallel.",
+        ),
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Render everything, even documents whose inputs have not changed.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@contextmanager
+def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor | None]:
+    """None (this process) for one job; a process pool, or a Dask cluster, for more."""
+    if scheduler:
+        from polyleaf.distributed import dask_executor
+
+        with dask_executor(scheduler) as executor:
+            yield executor
+    elif jobs > 1 and count > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, count)) as executor:
+            yield executor
+    else:
+        yield None
 
 
 @main.command()
 @locale_option
-@click.option("--paper", type=click.Choice(sorted(PAPER_SIZES)), default="a4", show_default=True)
+@edition_options
+@click.option("--clinic", default="", metavar="ID", help="Clinic profile: clinics/ID.toml.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="html: the self-contained HTML that would be printed.",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -111,19 +176,45 @@ def _report(outcome: Outcome) -> None:
     help="Output folder. Default: output/ in the project.",
 )
 @click.pass_context
-def build(ctx: click.Context, locales: tuple[str, ...], paper: str, out: Path | None) -> None:
+def build(
+    ctx: click.Context,
+    locales: tuple[str, ...],
+    paper: str,
+    large_print: bool,
+    bleed: str,
+    marks: tuple[str, ...],
+    jobs: int,
+    force: bool,
+    clinic: str,
+    output_format: str,
+    out: Path | None,
+) -> None:
     """Build every leaflet in every locale (or those named) as PDF.
 
-    Example: polyleaf build --locale ar --locale zh-Hans --paper letter
+    Example: polyleaf build --locale ar --locale zh-Hans --paper letter --clinic riverside
     """
     project = _project(ctx)
-    builder = Builder(project)
-    jobs = builder.jobs(project.select_locales(locales), LeafletOptions(paper=paper))
+    options = LeafletOptions(
+        paper=paper, large_print=large_print, bleed=bleed, marks=marks, clinic=clinic
+    )
+    load_clinic(project, clinic)
+    folders = [locale.folder for locale in project.select_locales(locales)]
     out = out or project.root / "output"
-    with _progress(len(jobs)) as report:
-        outcomes = builder.build_all(jobs, out, report)
+    if output_format == "html":
+        for path in export_html(project, folders, options, out):
+            stderr.print(f"wrote   {path}")
+        return
+    todo = Builder(project).jobs(folders, options)
+    with _progress(len(todo)) as report, _executor(jobs, len(todo)) as executor:
+        outcomes = run(project, todo, out, force=force, executor=executor, report=report)
+    _summary(ctx, outcomes)
+
+
+def _summary(ctx: click.Context, outcomes: list[Outcome]) -> None:
     failed = [o for o in outcomes if not o.ok]
-    stderr.print(f"{len(outcomes) - len(failed)} built, {len(failed)} failed")
+    current = sum(o.skipped for o in outcomes)
+    built = len(outcomes) - len(failed) - current
+    stderr.print(f"{built} built, {current} already up to date, {len(failed)} failed")
     if failed:
         ctx.exit(1)
 

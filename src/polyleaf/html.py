@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
 
+import segno
 from babel.dates import format_date
 from jinja2 import (
     Environment,
@@ -26,31 +26,12 @@ from jinja2 import (
 from markupsafe import Markup
 
 from polyleaf.catalogs import CatalogStore, review_status
+from polyleaf.clinics import ClinicProfile, load_clinic
 from polyleaf.errors import PolyleafError, RenderError
 from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
-from polyleaf.project import ClinicConfig, Project
-
-Paper = Literal["a4", "letter"]
-PAPER_SIZES: dict[str, str] = {"a4": "A4", "letter": "letter"}
-
-
-@dataclass(frozen=True)
-class LeafletOptions:
-    """What varies between two prints of the same leaflet in the same locale.
-
-    One model for the command line, the batch runner and the web app: adding
-    an option here is the only place its default lives.
-    """
-
-    paper: Paper = "a4"
-
-    def __post_init__(self) -> None:
-        if self.paper not in PAPER_SIZES:
-            raise PolyleafError(
-                f"unknown paper {self.paper!r}; choose one of {', '.join(PAPER_SIZES)}"
-            )
-
+from polyleaf.options import LeafletOptions
+from polyleaf.project import Project
 
 #: Two Hangul syllables in a row, i.e. inside one Korean word.
 _HANGUL_PAIR = re.compile("(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
@@ -66,15 +47,46 @@ def keep_hangul_words(text: str) -> str:
     return _HANGUL_PAIR.sub("\u2060", text)
 
 
+def arabic_comma_breaks_runs(text: str) -> str:
+    """A list of Latin names in right-to-left text is read in its written order.
+
+    Between two Latin words the Arabic comma is neutral, so the bidi algorithm
+    sets "Accutane، Isotroin، Tretiva" as one left-to-right run, which a reader
+    of Persian or Urdu reads backwards. A RIGHT-TO-LEFT MARK after the comma
+    (invisible, not in the text layer) ends the run there.
+    """
+    return text.replace("\u060c", "\u060c\u200f")
+
+
 #: Per-language adjustments to the text of the page body (not the title or
 #: the metadata, which must stay the plain words).
-TYPESETTING: dict[str, Callable[[str], str]] = {"ko": keep_hangul_words}
+TYPESETTING: dict[str, Callable[[str], str]] = {
+    "ko": keep_hangul_words,
+    "ar": arabic_comma_breaks_runs,
+    "fa": arabic_comma_breaks_runs,
+    "ur": arabic_comma_breaks_runs,
+}
 _BODY_TEXT = re.compile(r">([^<]+)<")
 
 
 def _typeset_body(html: str, typeset: Callable[[str], str]) -> str:
     head, body = html.split("<body", 1)
     return head + "<body" + _BODY_TEXT.sub(lambda m: f">{typeset(m.group(1))}<", body)
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for *url* as an SVG data URI (vector, so it prints sharp)."""
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=0)
+
+
+def _theme_css(accent: str) -> str:
+    """The clinic's accent colour: headings, and a band at the top of every page
+    that runs into the bleed when the print shop asks for one."""
+    return (
+        f".page-band {{ background: {accent}; }}\n"
+        f"h2, .contact h2 {{ color: {accent}; border-color: {accent}; }}\n"
+        f".contact {{ border-color: {accent}; }}"
+    )
 
 
 def css_string(text: str) -> str:
@@ -119,8 +131,16 @@ class Renderer:
     Not thread-safe: it installs each locale's translations before rendering.
     """
 
-    def __init__(self, project: Project, catalogs: CatalogStore | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        catalogs: CatalogStore | None = None,
+        asset_url: Callable[[Path], str] = Path.as_uri,
+    ) -> None:
         self.project = project
+        #: How the HTML refers to a font or logo file: a file URL for WeasyPrint,
+        #: a relative path for the exported HTML (polyleaf build --format html).
+        self.asset_url = asset_url
         self.catalogs = catalogs or CatalogStore(project)
         self.env = Environment(
             loader=FileSystemLoader(project.templates_dir),
@@ -130,6 +150,8 @@ class Renderer:
         )
         self.env.policies["ext.i18n.trimmed"] = True
         self.env.filters["css_content"] = css_content
+        #: Clinic profiles by id, validated once per run.
+        self._clinics: dict[str, ClinicProfile] = {}
 
     def check_templates(self) -> None:
         """Every leaflet template and each one it extends or includes exists and parses."""
@@ -157,14 +179,17 @@ class Renderer:
                 if child
             )
 
+    def clinic(self, clinic_id: str) -> ClinicProfile:
+        if clinic_id not in self._clinics:
+            self._clinics[clinic_id] = load_clinic(self.project, clinic_id)
+        return self._clinics[clinic_id]
+
     def context(
-        self,
-        leaflet_id: str,
-        locale: LocaleInfo,
-        options: LeafletOptions,
-        clinic: ClinicConfig | None = None,
+        self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions
     ) -> dict[str, object]:
         leaflet = self.project.config.leaflets[leaflet_id]
+        clinic = self.clinic(options.clinic)
+        url = clinic.online_url(leaflet_id, locale.tag)
         catalog = self.catalogs.get(locale)
         status = review_status(catalog)
         return {
@@ -181,24 +206,26 @@ class Renderer:
                 "revision": format_date(leaflet.revision, "long", locale=locale.babel),
                 "revision_iso": leaflet.revision.isoformat(),
             },
-            "clinic": clinic or self.project.config.clinic,
-            "online": None,
-            "paper": {"size": PAPER_SIZES[options.paper]},
-            "fonts_css": Markup(font_face_css(families_for(locale))),
+            "clinic": clinic,
+            "logo": self._logo_url(clinic),
+            "online": {"url": url, "qr": qr_data_uri(url)} if url else None,
+            "page_css": Markup(options.page_css() + "\n" + _theme_css(clinic.accent)),
+            "fonts_css": Markup(font_face_css(families_for(locale), self.asset_url)),
         }
 
+    def _logo_url(self, clinic: ClinicProfile) -> str:
+        if not clinic.logo:
+            return ""
+        return self.asset_url((self.project.root / clinic.logo).resolve())
+
     def render(
-        self,
-        leaflet_id: str,
-        locale: LocaleInfo,
-        options: LeafletOptions | None = None,
-        clinic: ClinicConfig | None = None,
+        self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions | None = None
     ) -> str:
         leaflet = self.project.config.leaflets.get(leaflet_id)
         if leaflet is None:
             known = ", ".join(self.project.config.leaflets)
             raise PolyleafError(f"unknown leaflet {leaflet_id!r}; available: {known}")
-        context = self.context(leaflet_id, locale, options or LeafletOptions(), clinic)
+        context = self.context(leaflet_id, locale, options or LeafletOptions())
         self.env.install_gettext_translations(  # type: ignore[attr-defined]
             self.catalogs.translations(locale), newstyle=True
         )

@@ -64,7 +64,7 @@ class Glossary(_Model):
     terms: dict[str, dict[str, str]] = {}
 
 
-def _load_toml(path: Path, model: type[ModelT]) -> ModelT:
+def load_toml(path: Path, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
     except tomllib.TOMLDecodeError as error:
@@ -96,7 +96,7 @@ class Project:
                 f"{path}: no {CONFIG_NAME} here; run polyleaf inside a leaflet project "
                 "or name one with --project DIR"
             )
-        project = cls(root, _load_toml(path, ProjectConfig))
+        project = cls(root, load_toml(path, ProjectConfig))
         for leaflet_id, leaflet in project.config.leaflets.items():
             if not (project.templates_dir / leaflet.template).is_file():
                 raise PolyleafError(
@@ -125,7 +125,7 @@ class Project:
         path = self.locales_dir / "glossary.toml"
         if not path.is_file():
             return Glossary()
-        glossary = _load_toml(path, Glossary)
+        glossary = load_toml(path, Glossary)
         for term, forms in glossary.terms.items():
             if "en" not in forms:
                 raise PolyleafError(f"{path}: terms.{term}: needs its English form, en = ...")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -141,12 +141,12 @@ def pinned_font_paths() -> frozenset[Path]:
     return frozenset(face.path.resolve() for face in FACES)
 
 
-def font_face_css(families: Iterable[str]) -> str:
-    """@font-face rules for *families* and the body font stack."""
+def font_face_css(families: Iterable[str], url: Callable[[Path], str] = Path.as_uri) -> str:
+    """@font-face rules for *families* and the body font stack; *url* locates a file."""
     families = tuple(families)
     rules = [
         f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
-        f'src: url("{face.path.resolve().as_uri()}"); }}'
+        f'src: url("{url(face.path.resolve())}"); }}'
         for face in faces_for(families)
     ]
     stack = ", ".join(f'"{family}"' for family in families)
