@@ -20,6 +20,7 @@ from rich.table import Table
 
 from polyleaf import __version__
 from polyleaf import i18n as i18n_steps
+from polyleaf.batch import OrdersError, read_orders, run_batch
 from polyleaf.build import Builder, Outcome, run
 from polyleaf.catalogs import CatalogStore, extract_messages, review_status
 from polyleaf.clinics import load_clinic
@@ -217,6 +218,59 @@ def _summary(ctx: click.Context, outcomes: list[Outcome]) -> None:
     stderr.print(f"{built} built, {current} already up to date, {len(failed)} failed")
     if failed:
         ctx.exit(1)
+
+
+@main.command()
+@click.argument("orders", type=click.Path(dir_okay=False, path_type=Path))
+@edition_options
+@click.option(
+    "--scheduler",
+    default="",
+    metavar="tcp://HOST:PORT",
+    help="Render on a Dask cluster instead of local processes (polyleaf[dask]).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder. Default: output/ in the project.",
+)
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    orders: Path,
+    paper: str,
+    large_print: bool,
+    bleed: str,
+    marks: tuple[str, ...],
+    jobs: int,
+    force: bool,
+    scheduler: str,
+    out: Path | None,
+) -> None:
+    """A print run from ORDERS.csv (columns clinic,leaflet,locale,paper,copies).
+
+    Writes one PDF per distinct document, one print job per clinic and paper
+    (out/print-jobs/), and out/manifest.json. --paper and --large-print are
+    ignored: each row names its paper (a4, letter, a5; a4-large for large print).
+
+    Example: polyleaf batch orders.csv --bleed 3mm --marks crop --out run-2026-12
+    """
+    project = _project(ctx)
+    try:
+        todo = read_orders(project, orders, bleed=bleed, marks=marks)
+    except OrdersError as error:
+        for problem in error.problems:
+            click.echo(f"polyleaf: error: {problem}", err=True)
+        ctx.exit(1)
+    out = out or project.root / "output"
+    count = len({order.job for order in todo})
+    with _progress(count) as report, _executor(jobs, count, scheduler) as executor:
+        result = run_batch(project, todo, out, force=force, executor=executor, report=report)
+    for path in result.print_jobs:
+        stderr.print(f"job     {path}")
+    stderr.print(f"manifest {result.manifest}")
+    _summary(ctx, result.outcomes)
 
 
 @main.command()

@@ -1,0 +1,217 @@
+"""Print runs: an orders file -> leaflets, print jobs and a manifest.
+
+``ORDERS.csv`` has the columns ``clinic,leaflet,locale,paper,copies``. Every
+row is checked before anything is rendered, and all bad rows are reported at
+once (the header is row 1). Each distinct (clinic, leaflet, locale, paper) is
+rendered once, in parallel; a print job per clinic and paper then puts the
+leaflets and their copies in order, each leaflet padded to an even number of
+pages so that it starts on a front side when printed double-sided. Copies are
+the same pages referenced again, not rendered again. ``manifest.json`` lists
+every file with its SHA-256, page count, locale and copies.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+
+from polyleaf.atomic import atomic_target
+from polyleaf.build import Job, Outcome, run
+from polyleaf.clinics import clinic_ids
+from polyleaf.errors import PolyleafError
+from polyleaf.options import PAPERS, LeafletOptions
+from polyleaf.project import Project
+
+COLUMNS = ["clinic", "leaflet", "locale", "paper", "copies"]
+MAX_COPIES = 100_000
+LARGE = "-large"
+
+
+class OrdersError(PolyleafError):
+    """Bad rows in an orders file, every one of them, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Order:
+    row: int
+    job: Job
+    copies: int
+
+
+def read_orders(
+    project: Project, path: Path, bleed: str = "", marks: tuple[str, ...] = ()
+) -> list[Order]:
+    """Every row of *path* as an Order, or an OrdersError listing every bad row."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise PolyleafError(f"{path}: cannot read orders: {error}") from None
+    if not rows or [cell.strip() for cell in rows[0]] != COLUMNS:
+        raise PolyleafError(f"{path}:1: the header must be {','.join(COLUMNS)}")
+    clinics = clinic_ids(project)
+    locales = {locale.folder.lower(): locale.folder for locale in project.locales}
+    problems: list[str] = []
+    orders: list[Order] = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        where = f"{path}:{number}"
+        if len(cells) != len(COLUMNS):
+            problems.append(f"{where}: {len(cells)} columns, expected {len(COLUMNS)}")
+            continue
+        clinic, leaflet, locale, paper, copies = (cell.strip() for cell in cells)
+        row_problems = []
+        if clinic not in ("", "default") and clinic not in clinics:
+            row_problems.append(
+                f"clinic {clinic!r} unknown; available: default, {', '.join(clinics)}"
+            )
+        if leaflet not in project.config.leaflets:
+            row_problems.append(
+                f"leaflet {leaflet!r} unknown; available: {', '.join(project.config.leaflets)}"
+            )
+        folder = locales.get(locale.replace("-", "_").lower())
+        if folder is None:
+            available = ", ".join(loc.tag for loc in project.locales)
+            row_problems.append(f"locale {locale!r} unknown; available: {available}")
+        base = paper.lower().removesuffix(LARGE)
+        if base not in PAPERS:
+            papers = ", ".join(f"{p}, {p}{LARGE}" for p in PAPERS)
+            row_problems.append(f"paper {paper!r} unknown; available: {papers}")
+        if not copies.isdigit() or not 1 <= int(copies) <= MAX_COPIES:
+            row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
+        if row_problems:
+            problems.extend(f"{where}: {problem}" for problem in row_problems)
+            continue
+        options = LeafletOptions(
+            paper=base,
+            large_print=paper.lower().endswith(LARGE),
+            bleed=bleed,
+            marks=marks,
+            clinic="" if clinic == "default" else clinic,
+        )
+        orders.append(Order(number, Job(leaflet, folder, options), int(copies)))
+    if problems:
+        raise OrdersError(problems)
+    if not orders:
+        raise PolyleafError(f"{path}: no orders")
+    return orders
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _padded_pages(reader: PdfReader) -> int:
+    return len(reader.pages) + len(reader.pages) % 2
+
+
+def write_print_job(target: Path, orders: list[tuple[Path, int]]) -> int:
+    """One PDF with each leaflet's pages *copies* times, each copy padded to even.
+
+    The pages of a leaflet are added again for every copy, so the copies share
+    the leaflet's content streams, fonts and images: 200 copies cost little
+    more than one. Returns the page count.
+    """
+    writer = PdfWriter()
+    readers: dict[Path, PdfReader] = {}
+    for path, copies in orders:
+        reader = readers.setdefault(path, PdfReader(path))
+        last = reader.pages[-1]
+        for _ in range(copies):
+            for page in reader.pages:
+                writer.add_page(page)
+            if len(reader.pages) % 2:
+                blank = writer.add_blank_page(
+                    float(last.mediabox.width), float(last.mediabox.height)
+                )
+                for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+                    if box in last:
+                        blank[NameObject(box)] = last[box]
+    writer.add_metadata({"/Title": target.stem, "/Producer": "polyleaf"})
+    with atomic_target(target) as temporary:
+        with temporary.open("wb") as handle:
+            writer.write(handle)
+    return len(writer.pages)
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome]
+    print_jobs: list[Path]
+    manifest: Path
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if not outcome.ok]
+
+
+def run_batch(
+    project: Project,
+    orders: list[Order],
+    out: Path,
+    *,
+    force: bool = False,
+    executor: Executor | None = None,
+    report: Callable[[Outcome], None] = lambda _: None,
+) -> BatchResult:
+    """Render each distinct document once, then the print jobs and the manifest."""
+    jobs = list(dict.fromkeys(order.job for order in orders))
+    outcomes = run(project, jobs, out, force=force, executor=executor, report=report)
+    done = {outcome.job: outcome.path for outcome in outcomes if outcome.ok}
+    groups: dict[tuple[str, str], list[tuple[Path, int]]] = {}
+    for order in orders:
+        if order.job in done:
+            key = (order.job.options.clinic or "default", order.job.options.edition)
+            groups.setdefault(key, []).append((done[order.job], order.copies))
+    entries = []
+    copies_of: dict[Job, int] = {}
+    for order in orders:
+        copies_of[order.job] = copies_of.get(order.job, 0) + order.copies
+    for job, path in done.items():
+        entries.append(_entry(out, path, "leaflet", job, copies_of[job]))
+    print_jobs = []
+    for (clinic, edition), items in sorted(groups.items()):
+        target = out / "print-jobs" / f"{clinic}-{edition}.pdf"
+        write_print_job(target, items)
+        print_jobs.append(target)
+        entry = _entry(out, target, "print-job", None, sum(copies for _, copies in items))
+        entry["clinic"], entry["paper"] = clinic, edition
+        entry["leaflets"] = [
+            {"file": path.relative_to(out).as_posix(), "copies": copies} for path, copies in items
+        ]
+        entries.append(entry)
+    manifest = out / "manifest.json"
+    with atomic_target(manifest) as temporary:
+        temporary.write_text(json.dumps({"files": entries}, indent=2, ensure_ascii=False) + "\n")
+    return BatchResult(outcomes, print_jobs, manifest)
+
+
+def _entry(out: Path, path: Path, kind: str, job: Job | None, copies: int) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "file": path.relative_to(out).as_posix(),
+        "kind": kind,
+        "sha256": sha256(path),
+        "pages": len(PdfReader(path).pages),
+        "copies": copies,
+    }
+    if job is not None:
+        entry.update(
+            leaflet=job.leaflet,
+            locale=job.tag,
+            paper=job.options.edition,
+            clinic=job.options.clinic or "default",
+        )
+    return entry
