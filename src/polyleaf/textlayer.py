@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import re
+import struct
 import unicodedata
 from dataclasses import dataclass, field
 from functools import wraps
@@ -70,9 +71,17 @@ def _aliases(font: Any) -> _Aliases:
 
 @dataclass
 class _Occurrence:
-    info: Any  #: the PangoGlyphInfo, whose .glyph is replaced while drawing
+    glyphs: Any  #: the PangoGlyphString; its glyph *index* is replaced while drawing
+    index: int
     glyph: int
     text: str
+    drawn: int = -1  #: the code drawn instead of the glyph, when an alias
+
+    def draw_as(self, code: int) -> None:
+        self.glyphs.glyphs[self.index].glyph = self.drawn = code
+
+    def restore(self) -> None:
+        self.glyphs.glyphs[self.index].glyph = self.glyph
 
 
 def _spread(text: str, count: int) -> list[str]:
@@ -84,44 +93,54 @@ def _spread(text: str, count: int) -> list[str]:
     return [text[i * len(text) // count : (i + 1) * len(text) // count] for i in range(count)]
 
 
+#: Scripts whose clusters can hold several glyphs or reorder them (Hebrew,
+#: Arabic, Indic, South-East Asian). Runs without them keep WeasyPrint's mapping,
+#: which is exact for them, and cost nothing.
+COMPLEX = re.compile("[\u0590-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+_GLYPH_INFO = struct.Struct(f"=Iiii{ffi.sizeof('PangoGlyphInfo') - 16}x")
+
+
+def _read_glyphs(glyphs: Any) -> tuple[list[int], list[int]]:
+    """Glyph ids and widths of a Pango glyph string, read in one go."""
+    data = ffi.buffer(glyphs.glyphs, _GLYPH_INFO.size * glyphs.num_glyphs)
+    rows = list(_GLYPH_INFO.iter_unpack(data))
+    return [row[0] for row in rows], [row[1] for row in rows]
+
+
 def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
     """Text per glyph occurrence of one run, or None when the run can't be planned."""
     item, glyphs = glyph_item.item, glyph_item.glyphs
-    count = glyphs.num_glyphs
-    infos = [glyphs.glyphs[i] for i in range(count)]
-    clusters = [glyphs.log_clusters[i] for i in range(count)]
+    ids, widths = _read_glyphs(glyphs)
+    clusters = ffi.unpack(glyphs.log_clusters, glyphs.num_glyphs)
     rtl = item.analysis.level % 2 == 1
-    starts = sorted(set(clusters))
-    ends = {start: end for start, end in zip(starts, [*starts[1:], item.length], strict=True)}
-    texts: dict[int, str] = {}
+    members: dict[int, list[int]] = {}
+    for index, start in enumerate(clusters):
+        members.setdefault(start, []).append(index)
+    starts = sorted(members)
+    ends = dict(zip(starts, [*starts[1:], item.length], strict=True))
+    planned: list[_Occurrence] = []
     for start in starts:
         try:
-            texts[start] = utf8[item.offset + start : item.offset + ends[start]].decode()
+            text = utf8[item.offset + start : item.offset + ends[start]].decode()
         except UnicodeDecodeError:
             return None
-    occurrences: list[_Occurrence | None] = [None] * count
-    for start in starts:
-        members = [i for i in range(count) if clusters[i] == start]
-        if any(infos[i].glyph & UNKNOWN for i in members):
+        indexes = members[start]
+        if any(ids[i] & UNKNOWN for i in indexes):
             return None
-        drawn = [i for i in members if infos[i].glyph != EMPTY]
-        reading = sorted(drawn, reverse=rtl)
-        wide = [i for i in reading if infos[i].geometry.width > 0]
+        reading = sorted((i for i in indexes if ids[i] != EMPTY), reverse=rtl)
+        if len(reading) == 1:  # the common case: one glyph carries the cluster's text
+            planned.append(_Occurrence(glyphs, reading[0], ids[reading[0]], text))
+            continue
+        wide = [i for i in reading if widths[i] > 0]
         # As WeasyPrint does, the last glyph in reading order carries the
         # cluster's text; in left-to-right clusters with several glyphs that
         # take up width, the text is spread over them in reading order.
         carriers = wide if (len(wide) > 1 and not rtl) else reading[-1:]
-        parts = _spread(texts[start], len(carriers)) if carriers else []
-        if parts and "".join(parts) not in (
-            texts[start],
-            unicodedata.normalize("NFD", texts[start]),
-        ):
+        parts = dict(zip(carriers, _spread(text, len(carriers)), strict=True))
+        if "".join(parts.values()) not in (text, unicodedata.normalize("NFD", text), ""):
             return None
-        for i in drawn:
-            occurrences[i] = _Occurrence(infos[i], infos[i].glyph, "")
-        for i, part in zip(carriers, parts, strict=True):
-            occurrences[i] = _Occurrence(infos[i], infos[i].glyph, part)
-    return [o for o in occurrences if o is not None]
+        planned.extend(_Occurrence(glyphs, i, ids[i], parts.get(i, "")) for i in reading)
+    return planned
 
 
 def _width(stream: Any, pango_font: Any, font: Any, font_size: float, glyph: int) -> int:
@@ -156,7 +175,7 @@ def _assign(stream: Any, textbox: Any, run: Any, occurrences: list[_Occurrence])
             aliases.glyphs[code] = glyph
             font.to_unicode[code] = text
             font.widths[code] = _width(stream, pango_font, font, font_size, glyph)
-        occurrence.info.glyph = code
+        occurrence.draw_as(code)
 
 
 #: A number between two glyph strings of a TJ array (or before the first).
@@ -186,16 +205,19 @@ def draw_first_line(
 ) -> Any:
     """WeasyPrint's draw_first_line, with each glyph occurrence mapped to its text."""
     changed: list[_Occurrence] = []
-    if text_overflow != "ellipsis" and block_ellipsis == "none" and textbox.text.strip():
+    if text_overflow != "ellipsis" and block_ellipsis == "none" and COMPLEX.search(textbox.text):
         changed = _prepare_line(stream, textbox)
-    show_text = stream.show_text
-    stream.show_text = lambda text: show_text(_TJ_MOVE.sub(_small_moves, text))
+    complex_text = COMPLEX.search(textbox.text) is not None
+    if complex_text:
+        show_text = stream.show_text
+        stream.show_text = lambda text: show_text(_TJ_MOVE.sub(_small_moves, text))
     try:
         return _original_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
     finally:
-        del stream.show_text
+        if complex_text:
+            del stream.show_text
         for occurrence in changed:
-            occurrence.info.glyph = occurrence.glyph
+            occurrence.restore()
 
 
 def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
@@ -209,7 +231,12 @@ def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
     while run != ffi.NULL:
         glyph_item = run.data
         run = run.next
-        font, _ = stream.add_font(glyph_item.item.analysis.font)
+        item = glyph_item.item
+        if not COMPLEX.search(
+            utf8[item.offset : item.offset + item.length].decode(errors="replace")
+        ):
+            continue
+        font, _ = stream.add_font(item.analysis.font)
         if font.bitmap or font.type == "otf":
             continue
         plan = _plan_run(glyph_item, utf8)
@@ -220,7 +247,7 @@ def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
     changed = []
     for glyph_item, plan in plans:
         _assign(stream, textbox, glyph_item, plan)
-        changed.extend(o for o in plan if o.info.glyph != o.glyph)
+        changed.extend(o for o in plan if o.drawn >= 0)
     return changed
 
 
