@@ -17,7 +17,7 @@ from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ("polyleaf.toml", "babel.cfg", "templates", "locales")
+PROJECT_FILES = ("polyleaf.toml", "babel.cfg", "templates", "locales", "clinics")
 LEAFLET = "isotretinoin-20mg"
 
 
