@@ -12,6 +12,7 @@ loaded once per process, not once per document.
 
 from __future__ import annotations
 
+import resource
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class Outcome:
     skipped: bool = False  #: up to date: inputs unchanged since the PDF was written
     error: str = ""
     findings: list[str] = field(default_factory=list)
+    #: Peak resident memory of the process that built it so far, in MiB.
+    peak_mib: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -144,7 +147,31 @@ def build_in_worker(root: Path, job: Job, out: Path, force: bool) -> Outcome:
     builder = _BUILDERS.get(root)
     if builder is None:
         builder = _BUILDERS[root] = Builder(Project.load(root))
-    return builder.build(job, out, force)
+    outcome = builder.build(job, out, force)
+    outcome.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return outcome
+
+
+def split_current(
+    project: Project, jobs: list[Job], out: Path, force: bool = False
+) -> tuple[list[Outcome], list[Job]]:
+    """Outcomes of the jobs whose PDF is current, and the jobs left to render.
+
+    Checked in this process before any worker starts, so a rebuild with no
+    changes starts no process and loads no WeasyPrint.
+    """
+    if force:
+        return [], list(jobs)
+    builder = _BUILDERS.get(project.root) or _BUILDERS.setdefault(project.root, Builder(project))
+    current, todo = [], []
+    for job in jobs:
+        target = job.output(out)
+        try:
+            fresh = fingerprint.up_to_date(target, builder.inputs(job))
+        except PolyleafError:
+            fresh = False
+        (current.append(Outcome(job, path=target, skipped=True)) if fresh else todo.append(job))
+    return current, todo
 
 
 def run(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,12 +20,10 @@ from rich.table import Table
 
 from polyleaf import __version__
 from polyleaf import i18n as i18n_steps
-from polyleaf.batch import OrdersError, read_orders, run_batch
-from polyleaf.build import Builder, Outcome, run
+from polyleaf.build import Builder, Outcome, run, split_current
 from polyleaf.catalogs import CatalogStore, extract_messages, review_status
 from polyleaf.clinics import load_clinic
 from polyleaf.errors import CatalogError, PolyleafError
-from polyleaf.export import export_html
 from polyleaf.gate import Gate
 from polyleaf.options import MARKS, PAPERS, LeafletOptions
 from polyleaf.project import Project
@@ -152,6 +150,8 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
         with dask_executor(scheduler) as executor:
             yield executor
     elif jobs > 1 and count > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=min(jobs, count)) as executor:
             yield executor
     else:
@@ -202,11 +202,14 @@ def build(
     folders = [locale.folder for locale in project.select_locales(locales)]
     out = out or project.root / "output"
     if output_format == "html":
+        from polyleaf.export import export_html
+
         for path in export_html(project, folders, options, out):
             stderr.print(f"wrote   {path}")
         return
     todo = Builder(project).jobs(folders, options)
-    with _progress(len(todo)) as report, _executor(jobs, len(todo)) as executor:
+    pending = len(split_current(project, todo, out, force)[1])
+    with _progress(pending) as report, _executor(jobs, pending) as executor:
         outcomes = run(project, todo, out, force=force, executor=executor, report=report)
     _summary(ctx, outcomes)
 
@@ -215,7 +218,9 @@ def _summary(ctx: click.Context, outcomes: list[Outcome]) -> None:
     failed = [o for o in outcomes if not o.ok]
     current = sum(o.skipped for o in outcomes)
     built = len(outcomes) - len(failed) - current
-    stderr.print(f"{built} built, {current} already up to date, {len(failed)} failed")
+    peak = max((o.peak_mib for o in outcomes if not o.skipped), default=0)
+    memory = f"; peak memory per rendering process {peak:.0f} MiB" if built else ""
+    stderr.print(f"{built} built, {current} already up to date, {len(failed)} failed{memory}")
     if failed:
         ctx.exit(1)
 
@@ -256,6 +261,8 @@ def batch(
 
     Example: polyleaf batch orders.csv --bleed 3mm --marks crop --out run-2026-12
     """
+    from polyleaf.batch import OrdersError, read_orders, run_batch
+
     project = _project(ctx)
     try:
         todo = read_orders(project, orders, bleed=bleed, marks=marks)
@@ -264,13 +271,61 @@ def batch(
             click.echo(f"polyleaf: error: {problem}", err=True)
         ctx.exit(1)
     out = out or project.root / "output"
-    count = len({order.job for order in todo})
+    distinct = list(dict.fromkeys(order.job for order in todo))
+    count = len(split_current(project, distinct, out, force)[1])
     with _progress(count) as report, _executor(jobs, count, scheduler) as executor:
         result = run_batch(project, todo, out, force=force, executor=executor, report=report)
     for path in result.print_jobs:
         stderr.print(f"job     {path}")
     stderr.print(f"manifest {result.manifest}")
     _summary(ctx, result.outcomes)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default="number of cores",
+    help="Rendering processes.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 600),
+    default=60,
+    show_default=True,
+    help="Seconds a request may wait for a rendering process before a 503.",
+)
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where rendered PDFs are kept. Default: output/web/ in the project.",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int, workers: int, timeout: float, cache: Path | None
+) -> None:
+    """The front-desk web page and HTTP API (OpenAPI at /openapi.json).
+
+    Example: polyleaf serve --host 0.0.0.0 --port 8080
+    """
+    import uvicorn
+
+    from polyleaf.web.app import Settings, create_app
+
+    project = _project(ctx)
+    settings = Settings(
+        project=project.root,
+        out=cache or project.root / "output" / "web",
+        workers=workers,
+        timeout=timeout,
+    )
+    app = create_app(settings)
+    stderr.print(f"polyleaf: serving {project.root} on http://{host}:{port}/")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @main.command()

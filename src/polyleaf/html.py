@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import segno
 from babel.dates import format_date
 from jinja2 import (
     Environment,
@@ -76,6 +75,8 @@ def _typeset_body(html: str, typeset: Callable[[str], str]) -> str:
 
 def qr_data_uri(url: str) -> str:
     """A QR code for *url* as an SVG data URI (vector, so it prints sharp)."""
+    import segno  # only when a clinic has a leaflet URL
+
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0)
 
 

@@ -1,0 +1,1 @@
+"""The front desk: `polyleaf serve` (see app.py)."""
