@@ -98,3 +98,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("text layer: words (characters for zh, ja) extracted by pypdf")
         for tag, figure in sorted(FIGURES.items()):
             terminalreporter.write_line(f"{tag:8} {figure}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the cached builders (and their WeasyPrint font configurations) while the
+    interpreter is still whole; collected at exit, WeasyPrint prints a traceback."""
+    import gc
+
+    from polyleaf import build
+
+    build._BUILDERS.clear()
+    gc.collect()

@@ -1,0 +1,27 @@
+"""The API answers as its own OpenAPI document says (property-based, schemathesis)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+from polyleaf.web.app import Settings, create_app  # noqa: E402
+
+APP = create_app(
+    Settings(
+        project=ROOT, out=Path(tempfile.mkdtemp(prefix="polyleaf-schema-")), workers=1, timeout=120
+    )
+)
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_openapi_document(case: schemathesis.Case) -> None:
+    case.call_and_validate()
