@@ -135,7 +135,7 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         # As WeasyPrint does, the last glyph in reading order carries the
         # cluster's text; in left-to-right clusters with several glyphs that
         # take up width, the text is spread over them in reading order.
-        carriers = wide if (len(wide) > 1 and not rtl) else reading[-1:]
+        carriers = wide if (wide and not rtl) else reading[-1:]
         parts = dict(zip(carriers, _spread(text, len(carriers)), strict=True))
         if "".join(parts.values()) not in (text, unicodedata.normalize("NFD", text), ""):
             return None
