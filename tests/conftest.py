@@ -92,12 +92,15 @@ def polyleaf(*args: str | Path, cwd: Path | None = None) -> Run:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the text-layer figure of every locale measured in this run."""
-    from test_text_layer import FIGURES
+    from test_text_layer import FIGURES, POPPLER_FIGURES
 
-    if FIGURES:
-        terminalreporter.section("text layer: words (characters for zh, ja) extracted by pypdf")
-        for tag, figure in sorted(FIGURES.items()):
-            terminalreporter.write_line(f"{tag:8} {figure}")
+    for title, figures in (("pypdf", FIGURES), ("poppler pdftotext", POPPLER_FIGURES)):
+        if figures:
+            terminalreporter.section(
+                f"text layer: words (characters for zh, ja) extracted by {title}"
+            )
+            for tag, figure in sorted(figures.items()):
+                terminalreporter.write_line(f"{tag:8} {figure}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
