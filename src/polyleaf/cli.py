@@ -64,6 +64,13 @@ def _project(ctx: click.Context) -> Project:
     return Project.load(ctx.obj)
 
 
+out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder. Default: output/ in the project.",
+)
+
 locale_option = click.option(
     "--locale",
     "locales",
@@ -106,39 +113,49 @@ def _report(outcome: Outcome) -> None:
             stderr.print(f"        {finding}", markup=False)
 
 
-def edition_options(command: Callable) -> Callable:
-    """The options every rendering command shares (one model: LeafletOptions)."""
-    options = [
-        click.option("--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True),
-        click.option("--large-print", is_flag=True, help="Body text 16 pt, same content reflowed."),
-        click.option(
-            "--bleed",
-            default="",
-            metavar="LENGTH",
-            help="Bleed around the trimmed page for a print shop, e.g. --bleed 3mm.",
-        ),
-        click.option(
-            "--marks",
-            multiple=True,
-            type=click.Choice(MARKS),
-            help="Printer's marks (repeatable): --marks crop --marks cross.",
-        ),
-        click.option(
-            "--jobs",
-            type=click.IntRange(1, 64),
-            default=os.cpu_count() or 1,
-            show_default="number of cores",
-            help="Documents rendered in parallel.",
-        ),
-        click.option(
-            "--force",
-            is_flag=True,
-            help="Render everything, even documents whose inputs have not changed.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _options(*options: Callable) -> Callable[[Callable], Callable]:
+    def apply(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+#: Paper and edition of one document (a batch names them per row instead).
+edition_options = _options(
+    click.option("--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True),
+    click.option("--large-print", is_flag=True, help="Body text 16 pt, same content reflowed."),
+)
+
+#: How a run renders (the fields of LeafletOptions the print shop asks for, and
+#: the process options).
+run_options = _options(
+    click.option(
+        "--bleed",
+        default="",
+        metavar="LENGTH",
+        help="Bleed around the trimmed page for a print shop, e.g. --bleed 3mm.",
+    ),
+    click.option(
+        "--marks",
+        multiple=True,
+        type=click.Choice(MARKS),
+        help="Printer's marks (repeatable): --marks crop --marks cross.",
+    ),
+    click.option(
+        "--jobs",
+        type=click.IntRange(1, 64),
+        default=os.cpu_count() or 1,
+        show_default="number of cores",
+        help="Documents rendered in parallel.",
+    ),
+    click.option(
+        "--force",
+        is_flag=True,
+        help="Render everything, even documents whose inputs have not changed.",
+    ),
+)
 
 
 @contextmanager
@@ -161,6 +178,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
 @main.command()
 @locale_option
 @edition_options
+@run_options
 @click.option("--clinic", default="", metavar="ID", help="Clinic profile: clinics/ID.toml.")
 @click.option(
     "--format",
@@ -170,12 +188,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
     show_default=True,
     help="html: the self-contained HTML that would be printed.",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder. Default: output/ in the project.",
-)
+@out_option
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -227,25 +240,18 @@ def _summary(ctx: click.Context, outcomes: list[Outcome]) -> None:
 
 @main.command()
 @click.argument("orders", type=click.Path(dir_okay=False, path_type=Path))
-@edition_options
+@run_options
 @click.option(
     "--scheduler",
     default="",
     metavar="tcp://HOST:PORT",
     help="Render on a Dask cluster instead of local processes (polyleaf[dask]).",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder. Default: output/ in the project.",
-)
+@out_option
 @click.pass_context
 def batch(
     ctx: click.Context,
     orders: Path,
-    paper: str,
-    large_print: bool,
     bleed: str,
     marks: tuple[str, ...],
     jobs: int,
@@ -256,8 +262,8 @@ def batch(
     """A print run from ORDERS.csv (columns clinic,leaflet,locale,paper,copies).
 
     Writes one PDF per distinct document, one print job per clinic and paper
-    (out/print-jobs/), and out/manifest.json. --paper and --large-print are
-    ignored: each row names its paper (a4, letter, a5; a4-large for large print).
+    (out/print-jobs/), and out/manifest.json. Each row names its paper (a4,
+    letter, a5; a4-large for large print).
 
     Example: polyleaf batch orders.csv --bleed 3mm --marks crop --out run-2026-12
     """

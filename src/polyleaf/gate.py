@@ -137,7 +137,11 @@ class Gate:
         self.project = project
         self.catalogs = catalogs or CatalogStore(project)
         self.sections = project.section_contexts()
-        self.source = extract_messages(project)
+
+    @cached_property
+    def source(self) -> dict[MessageKey, SourceMessage]:
+        """The templates' messages, extracted when first needed (not for a no-change rebuild)."""
+        return extract_messages(self.project)
 
     @cached_property
     def _template_findings(self) -> tuple[Finding, ...]:

@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -75,6 +75,15 @@ class Catalogue(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     available: list[str] = []
+
+
+@dataclass
+class Edition:
+    """The query parameters both document endpoints take (LeafletOptions' web face)."""
+
+    paper: Annotated[str, Query(description="a4, letter or a5")] = "a4"
+    clinic: Annotated[str, Query(description="clinic profile id; empty for none")] = ""
+    large_print: Annotated[bool, Query(description="16 pt body text")] = False
 
 
 @dataclass
@@ -258,9 +267,7 @@ def create_app(settings: Settings) -> FastAPI:
         for path in UI_LOCALES.glob("*/LC_MESSAGES/web.po")
     }
 
-    def job_for(
-        leaflet: str, locale: str, paper: str, clinic: str, large_print: bool
-    ) -> Job | JSONResponse:
+    def job_for(leaflet: str, locale: str, edition: Edition) -> Job | JSONResponse:
         if leaflet not in desk.project.config.leaflets:
             return _error(404, f"unknown leaflet {leaflet!r}", list(desk.project.config.leaflets))
         entry = desk.entries.get(locale) or desk.entries.get(locale.replace("_", "-"))
@@ -269,13 +276,17 @@ def create_app(settings: Settings) -> FastAPI:
         if not entry.available:
             offered = [e.tag for e in desk.entries.values() if e.available]
             return _error(409, f"{entry.tag} fails the safety gate ({entry.reason})", offered)
-        if paper not in PAPERS:
-            return _error(422, f"unknown paper {paper!r}", list(PAPERS))
-        if clinic and clinic not in desk.clinics:
-            return _error(404, f"unknown clinic {clinic!r}", sorted(desk.clinics))
+        if edition.paper not in PAPERS:
+            return _error(422, f"unknown paper {edition.paper!r}", list(PAPERS))
+        if edition.clinic and edition.clinic not in desk.clinics:
+            return _error(404, f"unknown clinic {edition.clinic!r}", sorted(desk.clinics))
         folder = desk.project.find_locale(entry.tag).folder
         return Job(
-            leaflet, folder, LeafletOptions(paper=paper, large_print=large_print, clinic=clinic)
+            leaflet,
+            folder,
+            LeafletOptions(
+                paper=edition.paper, large_print=edition.large_print, clinic=edition.clinic
+            ),
         )
 
     errors = {
@@ -299,23 +310,13 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     async def leaflet_pdf(
-        request: Request,
-        leaflet: str,
-        locale: str,
-        paper: Annotated[str, Query(description="a4, letter or a5")] = "a4",
-        clinic: Annotated[str, Query(description="clinic profile id; empty for none")] = "",
-        large_print: Annotated[bool, Query(description="16 pt body text")] = False,
+        request: Request, leaflet: str, locale: str, edition: Annotated[Edition, Depends()]
     ) -> Response:
-        job = job_for(leaflet, locale, paper, clinic, large_print)
+        job = job_for(leaflet, locale, edition)
         if isinstance(job, JSONResponse):
             return job
-        return await _serve(
-            request,
-            job,
-            desk.pdf,
-            "application/pdf",
-            f'inline; filename="{job.output(Path()).name}"',
-        )
+        disposition = f'inline; filename="{job.output(Path()).name}"'
+        return await _serve(request, job, desk.pdf, "application/pdf", disposition)
 
     @app.get(
         "/leaflets/{leaflet}/{locale}/preview.png",
@@ -326,14 +327,9 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     async def leaflet_preview(
-        request: Request,
-        leaflet: str,
-        locale: str,
-        paper: Annotated[str, Query(description="a4, letter or a5")] = "a4",
-        clinic: Annotated[str, Query(description="clinic profile id; empty for none")] = "",
-        large_print: Annotated[bool, Query(description="16 pt body text")] = False,
+        request: Request, leaflet: str, locale: str, edition: Annotated[Edition, Depends()]
     ) -> Response:
-        job = job_for(leaflet, locale, paper, clinic, large_print)
+        job = job_for(leaflet, locale, edition)
         if isinstance(job, JSONResponse):
             return job
         return await _serve(request, job, desk.preview, "image/png", "inline")
