@@ -20,7 +20,7 @@ import hashlib
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -267,6 +267,11 @@ def create_app(settings: Settings) -> FastAPI:
         for path in UI_LOCALES.glob("*/LC_MESSAGES/web.po")
     }
 
+    @cache
+    def ui_catalog(tag: str) -> Any:
+        """The page's own catalog for *tag*, read once (None for the source language)."""
+        return read_catalog(ui_catalogs[tag]) if tag in ui_catalogs else None
+
     def job_for(leaflet: str, locale: str, edition: Edition) -> Job | JSONResponse:
         if leaflet not in desk.project.config.leaflets:
             return _error(404, f"unknown leaflet {leaflet!r}", list(desk.project.config.leaflets))
@@ -378,7 +383,7 @@ def create_app(settings: Settings) -> FastAPI:
     def page(request: Request, ui: str = "") -> HTMLResponse:
         tag = ui or _preferred(request.headers.get("accept-language", ""), list(ui_catalogs))
         tag = tag if tag in ui_catalogs else desk.project.source_locale.tag
-        catalog = read_catalog(ui_catalogs[tag]) if tag in ui_catalogs else None
+        catalog = ui_catalog(tag)
         pages.install_gettext_callables(
             gettext=partial(_ui_text, catalog), ngettext=None, newstyle=True
         )  # type: ignore[arg-type]
