@@ -42,6 +42,8 @@ import struct
 import unicodedata
 from dataclasses import dataclass, field
 from functools import wraps
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import pydyf
@@ -113,28 +115,37 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
     ids, widths = _read_glyphs(glyphs)
     clusters = ffi.unpack(glyphs.log_clusters, glyphs.num_glyphs)
     rtl = item.analysis.level % 2 == 1
-    members: dict[int, list[int]] = {}
-    for index, start in enumerate(clusters):
-        members.setdefault(start, []).append(index)
-    starts = sorted(members)
+    # Pango keeps a cluster's glyphs together: consecutive indexes, one start each.
+    groups = [
+        (start, [i for i, _ in members])
+        for start, members in groupby(enumerate(clusters), key=itemgetter(1))
+    ]
+    starts = sorted(start for start, _ in groups)
+    if len(starts) != len(groups):
+        return None  # a cluster split in two: not what this stage knows how to map
     ends = dict(zip(starts, [*starts[1:], item.length], strict=True))
+    base = item.offset
     planned: list[_Occurrence] = []
-    for start in starts:
+    for start, indexes in groups:
         try:
-            text = utf8[item.offset + start : item.offset + ends[start]].decode()
+            text = utf8[base + start : base + ends[start]].decode()
         except UnicodeDecodeError:
             return None
-        indexes = members[start]
+        if len(indexes) == 1:  # the common case: one glyph carries the cluster's text
+            index = indexes[0]
+            if ids[index] & UNKNOWN:
+                return None
+            if ids[index] != EMPTY:
+                planned.append(_Occurrence(glyphs, index, ids[index], text))
+            continue
         if any(ids[i] & UNKNOWN for i in indexes):
             return None
         reading = sorted((i for i in indexes if ids[i] != EMPTY), reverse=rtl)
-        if len(reading) == 1:  # the common case: one glyph carries the cluster's text
-            planned.append(_Occurrence(glyphs, reading[0], ids[reading[0]], text))
-            continue
         wide = [i for i in reading if widths[i] > 0]
         # As WeasyPrint does, the last glyph in reading order carries the
-        # cluster's text; in left-to-right clusters with several glyphs that
-        # take up width, the text is spread over them in reading order.
+        # cluster's text, except that in left-to-right clusters the text goes to
+        # the glyphs that take up width, spread over them in reading order (a
+        # zero-width mark carrying the text makes readers see a word gap).
         carriers = wide if (wide and not rtl) else reading[-1:]
         parts = dict(zip(carriers, _spread(text, len(carriers)), strict=True))
         if "".join(parts.values()) not in (text, unicodedata.normalize("NFD", text), ""):
@@ -179,7 +190,7 @@ def _assign(stream: Any, textbox: Any, run: Any, occurrences: list[_Occurrence])
 
 
 #: A number between two glyph strings of a TJ array (or before the first).
-_TJ_MOVE = re.compile(r"(?:(?<=>)|^)(-?\d+(?:\.\d+)?(?:e-?\d+)?)(?=<)")
+_TJ_MOVE = re.compile(r"(?:(?<=>)|^)(-?\d{3,}(?:\.\d+)?)(?=<)")
 SMALL_MOVE = 99
 
 
