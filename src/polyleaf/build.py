@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import resource
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from polyleaf import fingerprint
 from polyleaf.catalogs import CatalogStore
@@ -26,6 +26,9 @@ from polyleaf.gate import Gate
 from polyleaf.html import Renderer
 from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 
 @dataclass(frozen=True)
@@ -183,25 +186,33 @@ def run(
     executor: Executor | None = None,
     report: Callable[[Outcome], None] = lambda _: None,
 ) -> list[Outcome]:
-    """Build *jobs*, in this process or through *executor*; outcomes in job order."""
-    Renderer(project).check_templates()  # one clear error before any work is shared out
-    if executor is None:
-        outcomes = []
-        for job in jobs:
-            outcomes.append(build_in_worker(project.root, job, out, force))
-            report(outcomes[-1])
-        return outcomes
-    futures = {
-        executor.submit(build_in_worker, project.root, job, out, force): i
-        for i, job in enumerate(jobs)
-    }
-    results: list[Outcome | None] = [None] * len(jobs)
-    for future in as_completed(futures):
-        index = futures[future]
-        try:
-            outcome = future.result()
-        except Exception as error:  # a worker that died: report it, keep the run going
-            outcome = Outcome(jobs[index], error=f"worker failed: {error!r}")
-        results[index] = outcome
+    """Build *jobs*, in this process or through *executor*; outcomes in job order.
+
+    Documents whose PDF is current are settled here first; only the others
+    reach the executor, so a rebuild with no changes starts no worker and
+    loads no WeasyPrint.
+    """
+    current, todo = split_current(project, jobs, out, force)
+    results: dict[Job, Outcome] = {outcome.job: outcome for outcome in current}
+    for outcome in current:
         report(outcome)
-    return [outcome for outcome in results if outcome is not None]
+    if todo:
+        Renderer(project).check_templates()  # one clear error before any work is shared out
+    if executor is None:
+        for job in todo:
+            results[job] = build_in_worker(project.root, job, out, force)
+            report(results[job])
+    else:
+        from concurrent.futures import as_completed
+
+        futures = {
+            executor.submit(build_in_worker, project.root, job, out, force): job for job in todo
+        }
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                results[job] = future.result()
+            except Exception as error:  # a worker that died: report it, keep the run going
+                results[job] = Outcome(job, error=f"worker failed: {error!r}")
+            report(results[job])
+    return [results[job] for job in jobs if job in results]

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from polyleaf.atomic import atomic_target
@@ -102,6 +100,9 @@ class SourceMessage:
 
 def extract_messages(project: Project) -> dict[MessageKey, SourceMessage]:
     """The messages the templates use now, by (context, msgid), in template order."""
+    from babel.messages.extract import extract_from_dir  # not needed for a no-change rebuild
+    from babel.messages.frontend import parse_mapping_cfg
+
     config = project.root / "babel.cfg"
     try:
         with config.open(encoding="utf-8") as handle:

@@ -9,14 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from polyleaf import __version__
 from polyleaf import i18n as i18n_steps
@@ -27,6 +25,9 @@ from polyleaf.errors import CatalogError, PolyleafError
 from polyleaf.gate import Gate
 from polyleaf.options import MARKS, PAPERS, LeafletOptions
 from polyleaf.project import Project
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 #: Tables: as wide as the terminal, and wide enough not to wrap in a pipe or log.
@@ -84,6 +85,8 @@ locale_option = click.option(
 def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
     """A progress bar on a terminal; plain lines elsewhere (CI, logs)."""
     if stderr.is_terminal and total > 1:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -382,6 +385,8 @@ def locales_command(ctx: click.Context) -> None:
     catalogs = CatalogStore(project)
     gate = Gate(project, catalogs)
     sections = project.section_contexts()
+    from rich.table import Table
+
     table = Table("locale", "language", "dir", "translated", "safety sections", "status")
     for locale in project.locales:
         row = [locale.tag, locale.display_name, locale.direction]
@@ -442,6 +447,8 @@ def update(ctx: click.Context) -> None:
 def stats(ctx: click.Context) -> None:
     """Per-locale counts of translated, fuzzy and untranslated messages."""
     project = _project(ctx.parent)
+    from rich.table import Table
+
     table = Table("locale", "translated", "fuzzy", "untranslated", "%")
     source = extract_messages(project)
     catalogs = CatalogStore(project)
