@@ -78,7 +78,7 @@ EXPECTED = {
     ("pypdf", "hi"): 1.0,
     ("pypdf", "ar"): 0.85,
     ("poppler", "en"): 1.0,
-    ("poppler", "hi"): 0.9,
+    ("poppler", "hi"): 1.0,
     ("poppler", "ar"): 0.8,
 }
 

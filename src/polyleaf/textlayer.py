@@ -37,6 +37,7 @@ Only TrueType-outline fonts take aliases: CFF fonts (the CJK font) have no
 from __future__ import annotations
 
 import logging
+import math
 import re
 import struct
 import unicodedata
@@ -77,6 +78,8 @@ class _Occurrence:
     index: int
     glyph: int
     text: str
+    width: int = 0  #: Pango's advance (0 for a mark placed on its base)
+    x_offset: int = 0  #: Pango's horizontal offset
     drawn: int = -1  #: the code drawn instead of the glyph, when an alias
 
     def draw_as(self, code: int) -> None:
@@ -102,17 +105,17 @@ COMPLEX = re.compile("[\u0590-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff]")
 _GLYPH_INFO = struct.Struct(f"=Iiii{ffi.sizeof('PangoGlyphInfo') - 16}x")
 
 
-def _read_glyphs(glyphs: Any) -> tuple[list[int], list[int]]:
-    """Glyph ids and widths of a Pango glyph string, read in one go."""
+def _read_glyphs(glyphs: Any) -> tuple[list[int], list[int], list[int]]:
+    """Glyph ids, widths and x offsets of a Pango glyph string, read in one go."""
     data = ffi.buffer(glyphs.glyphs, _GLYPH_INFO.size * glyphs.num_glyphs)
     rows = list(_GLYPH_INFO.iter_unpack(data))
-    return [row[0] for row in rows], [row[1] for row in rows]
+    return [row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows]
 
 
 def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
     """Text per glyph occurrence of one run, or None when the run can't be planned."""
     item, glyphs = glyph_item.item, glyph_item.glyphs
-    ids, widths = _read_glyphs(glyphs)
+    ids, widths, offsets = _read_glyphs(glyphs)
     clusters = ffi.unpack(glyphs.log_clusters, glyphs.num_glyphs)
     rtl = item.analysis.level % 2 == 1
     # Pango keeps a cluster's glyphs together: consecutive indexes, one start each.
@@ -136,7 +139,9 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
             if ids[index] & UNKNOWN:
                 return None
             if ids[index] != EMPTY:
-                planned.append(_Occurrence(glyphs, index, ids[index], text))
+                planned.append(
+                    _Occurrence(glyphs, index, ids[index], text, widths[index], offsets[index])
+                )
             continue
         if any(ids[i] & UNKNOWN for i in indexes):
             return None
@@ -150,7 +155,9 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         parts = dict(zip(carriers, _spread(text, len(carriers)), strict=True))
         if "".join(parts.values()) not in (text, unicodedata.normalize("NFD", text), ""):
             return None
-        planned.extend(_Occurrence(glyphs, i, ids[i], parts.get(i, "")) for i in reading)
+        planned.extend(
+            _Occurrence(glyphs, i, ids[i], parts.get(i, ""), widths[i], offsets[i]) for i in reading
+        )
     return planned
 
 
@@ -170,6 +177,14 @@ def _assign(stream: Any, textbox: Any, run: Any, occurrences: list[_Occurrence])
     aliases = _aliases(font)
     for occurrence in occurrences:
         glyph, text = occurrence.glyph, occurrence.text
+        span = _mark_span(occurrence, font, font_size, stream, pango_font)
+        if span is not None:
+            code = aliases.codes.get((glyph, f"{text}\0{span}"))
+            if code is None:
+                code = _new_alias(font, aliases, glyph, f"{text}\0{span}", text, span)
+            if code is not None:
+                occurrence.draw_as(code)
+            continue
         known = font.to_unicode.get(glyph)
         if known is None:
             font.to_unicode[glyph] = text
@@ -178,15 +193,44 @@ def _assign(stream: Any, textbox: Any, run: Any, occurrences: list[_Occurrence])
             continue
         code = aliases.codes.get((glyph, text))
         if code is None:
-            code = max(font.glyph_count + len(font.missing), max(font.to_unicode) + 1)
-            if code > MAX_CODE:
-                LOGGER.info("no alias codes left in %s; text layer may be inexact", font.family)
-                continue
-            aliases.codes[(glyph, text)] = code
-            aliases.glyphs[code] = glyph
-            font.to_unicode[code] = text
-            font.widths[code] = _width(stream, pango_font, font, font_size, glyph)
-        occurrence.draw_as(code)
+            width = _width(stream, pango_font, font, font_size, glyph)
+            code = _new_alias(font, aliases, glyph, text, text, width)
+        if code is not None:
+            occurrence.draw_as(code)
+
+
+def _new_alias(
+    font: Any, aliases: _Aliases, glyph: int, key: str, text: str, width: int
+) -> int | None:
+    code = max(font.glyph_count + len(font.missing), max(font.to_unicode, default=0) + 1)
+    if code > MAX_CODE:
+        LOGGER.info("no alias codes left in %s; text layer may be inexact", font.family)
+        return None
+    aliases.codes[(glyph, key)] = code
+    aliases.glyphs[code] = glyph
+    font.to_unicode[code] = text
+    font.widths[code] = width
+    return code
+
+
+def _mark_span(
+    occurrence: _Occurrence, font: Any, font_size: float, stream: Any, pango_font: Any
+) -> int | None:
+    """The PDF width to give a mark drawn to the left of the pen, or None.
+
+    A zero-advance mark (a vowel sign on its consonant) is drawn after a move to
+    the left; readers see its end short of the next glyph and put a space there
+    ("आइसोट्रे टिनॉइन"). Given a width that spans that move, it ends where the
+    next glyph starts. WeasyPrint's following move subtracts the width it
+    declares, so the pen ends where it did; S is chosen on the same side of
+    the move as the glyph's own width so the truncated moves are the same too.
+    """
+    if occurrence.width != 0 or occurrence.x_offset >= 0:
+        return None
+    offset = occurrence.x_offset / font_size
+    logical = _width(stream, pango_font, font, font_size, occurrence.glyph)
+    span = math.ceil(-offset) if logical + offset >= 0 else math.floor(-offset)
+    return span if span > 0 else None
 
 
 #: A number between two glyph strings of a TJ array (or before the first).
