@@ -128,12 +128,16 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         return None  # a cluster split in two: not what this stage knows how to map
     ends = dict(zip(starts, [*starts[1:], item.length], strict=True))
     base = item.offset
+    try:
+        clustered = [
+            (utf8[base + start : base + ends[start]].decode(), indexes) for start, indexes in groups
+        ]
+    except UnicodeDecodeError:
+        return None
+    if not rtl:
+        clustered = _merge_split_vowels(clustered, widths)
     planned: list[_Occurrence] = []
-    for start, indexes in groups:
-        try:
-            text = utf8[base + start : base + ends[start]].decode()
-        except UnicodeDecodeError:
-            return None
+    for text, indexes in clustered:
         if len(indexes) == 1:  # the common case: one glyph carries the cluster's text
             index = indexes[0]
             if ids[index] & UNKNOWN:
@@ -159,6 +163,31 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
             _Occurrence(glyphs, i, ids[i], parts.get(i, ""), widths[i], offsets[i]) for i in reading
         )
     return planned
+
+
+def _merge_split_vowels(
+    clustered: list[tuple[str, list[int]]], widths: list[int]
+) -> list[tuple[str, list[int]]]:
+    """Clusters joined where one has more glyphs with width than characters.
+
+    A two-part vowel sign (Bengali ো = ে + া) is drawn on both sides of its
+    consonant, and HarfBuzz puts its left part in the consonant's cluster: "স"
+    then has two glyphs with width and one character, and a glyph without
+    text leaves a gap that readers turn into a space ("সো" read as " সো").
+    Joined with the next cluster of the same word, the text ("সো", decomposed
+    স ে া) covers each glyph.
+    """
+    merged: list[tuple[str, list[int]]] = []
+    for text, indexes in clustered:
+        if merged:
+            previous_text, previous = merged[-1]
+            wide = sum(1 for i in previous if widths[i] > 0)
+            short = len(unicodedata.normalize("NFD", previous_text)) < wide
+            if short and not any(ch.isspace() for ch in text):
+                merged[-1] = (previous_text + text, previous + indexes)
+                continue
+        merged.append((text, indexes))
+    return merged
 
 
 def _width(stream: Any, pango_font: Any, font: Any, font_size: float, glyph: int) -> int:
