@@ -41,6 +41,7 @@ import math
 import re
 import struct
 import unicodedata
+from collections import deque
 from dataclasses import dataclass, field
 from functools import wraps
 from itertools import groupby
@@ -50,12 +51,17 @@ from typing import Any
 import pydyf
 from weasyprint.draw import text as draw_text
 from weasyprint.pdf import fonts as pdf_fonts
-from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+from weasyprint.text.ffi import FROM_UNITS, ffi, harfbuzz, pango
 
 LOGGER = logging.getLogger("polyleaf.textlayer")
 EMPTY = pango.PANGO_GLYPH_EMPTY
 UNKNOWN = pango.PANGO_GLYPH_UNKNOWN_FLAG
 MAX_CODE = 0xFFFF
+if not hasattr(harfbuzz, "hb_font_get_nominal_glyph"):  # not declared by WeasyPrint 70
+    ffi.cdef(
+        "hb_bool_t hb_font_get_nominal_glyph"
+        " (hb_font_t *font, hb_codepoint_t unicode, hb_codepoint_t *glyph);"
+    )
 
 
 @dataclass
@@ -81,6 +87,9 @@ class _Occurrence:
     width: int = 0  #: Pango's advance (0 for a mark placed on its base)
     x_offset: int = 0  #: Pango's horizontal offset
     drawn: int = -1  #: the code drawn instead of the glyph, when an alias
+    carried: str = ""  #: a right-to-left mark's text, carried on the baseline (see _carry_marks)
+    carrier: int = -1  #: the code of the glyph that carries it
+    font: str = ""  #: the hash of the WeasyPrint font drawing it
 
     def draw_as(self, code: int) -> None:
         self.glyphs.glyphs[self.index].glyph = self.drawn = code
@@ -162,7 +171,30 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         planned.extend(
             _Occurrence(glyphs, i, ids[i], parts.get(i, ""), widths[i], offsets[i]) for i in reading
         )
+    if rtl:
+        _carry_marks(sorted(planned, key=lambda occurrence: occurrence.index))
     return planned
+
+
+def _carry_marks(drawn: list[_Occurrence]) -> None:
+    """Right-to-left marks give their text to a carrier drawn on the baseline.
+
+    An Arabic mark (shadda, damma, tanween, the Persian hamza, the Urdu zer) is
+    drawn raised or lowered, on its base letter. Poppler reads a glyph off the
+    baseline as a word of its own and puts it where its left edge falls, so
+    "يُعدّ" came back as "ُي ّعد". Each mark keeps its ink but no text; its
+    text goes to a carrier: an alias of the font's space glyph (no ink) drawn on
+    the baseline just left of the base letter, so both readers meet it right
+    after the base letter in reading order. *drawn* is in drawing order.
+    """
+    base_follows = False
+    for occurrence in reversed(drawn):  # a mark is drawn before (left of) its base
+        if occurrence.width > 0:
+            base_follows = True
+        elif base_follows and occurrence.text and all(
+            unicodedata.category(ch) == "Mn" for ch in occurrence.text
+        ):
+            occurrence.carried, occurrence.text = occurrence.text, ""
 
 
 def _merge_split_vowels(
@@ -206,6 +238,9 @@ def _assign(stream: Any, textbox: Any, run: Any, occurrences: list[_Occurrence])
     aliases = _aliases(font)
     for occurrence in occurrences:
         glyph, text = occurrence.glyph, occurrence.text
+        if occurrence.carried:
+            _assign_carrier(stream, font, font_size, pango_font, occurrence)
+            continue
         span = _mark_span(occurrence, font, font_size, stream, pango_font)
         if span is not None:
             code = aliases.codes.get((glyph, f"{text}\0{span}"))
@@ -226,6 +261,45 @@ def _assign(stream: Any, textbox: Any, run: Any, occurrences: list[_Occurrence])
             code = _new_alias(font, aliases, glyph, text, text, width)
         if code is not None:
             occurrence.draw_as(code)
+
+
+#: A carrier's width, in thousandths of an em: enough for poppler to place
+#: it before the base letter's left edge, too little to be read as a gap.
+CARRIER_WIDTH = 20
+
+
+def _space_glyph(font: Any) -> int | None:
+    if not hasattr(font, "polyleaf_space"):
+        glyph = ffi.new("hb_codepoint_t *")
+        found = harfbuzz.hb_font_get_nominal_glyph(font.hb_font, 0x20, glyph)
+        font.polyleaf_space = glyph[0] if found else None
+    return font.polyleaf_space
+
+
+def _assign_carrier(
+    stream: Any, font: Any, font_size: float, pango_font: Any, occurrence: _Occurrence
+) -> None:
+    """Codes for a mark drawn without text and for the carrier of its text."""
+    aliases = _aliases(font)
+    glyph, text = occurrence.glyph, occurrence.carried
+    space = _space_glyph(font)
+    mark = aliases.codes.get((glyph, "\0mark"))
+    if mark is None and space is not None:
+        width = _width(stream, pango_font, font, font_size, glyph)
+        mark = _new_alias(font, aliases, glyph, "\0mark", "", width)
+    carrier = aliases.codes.get((space, f"{text}\0carrier")) if space is not None else None
+    if carrier is None and mark is not None:
+        carrier = _new_alias(font, aliases, space, f"{text}\0carrier", text, CARRIER_WIDTH)
+    if mark is None or carrier is None:  # no space glyph or no codes left: text on the mark
+        occurrence.text, occurrence.carried = text, ""
+        code = aliases.codes.get((glyph, text)) or _new_alias(
+            font, aliases, glyph, text, text, _width(stream, pango_font, font, font_size, glyph)
+        )
+        if code is not None:
+            occurrence.draw_as(code)
+        return
+    occurrence.draw_as(mark)
+    occurrence.carrier, occurrence.font = carrier, font.hash
 
 
 def _new_alias(
@@ -288,20 +362,81 @@ def draw_first_line(
     stream: Any, textbox: Any, text_overflow: str, block_ellipsis: str, matrix: Any
 ) -> Any:
     """WeasyPrint's draw_first_line, with each glyph occurrence mapped to its text."""
+    if COMPLEX.search(textbox.text) is None:
+        return _original_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
     changed: list[_Occurrence] = []
-    if text_overflow != "ellipsis" and block_ellipsis == "none" and COMPLEX.search(textbox.text):
+    if text_overflow != "ellipsis" and block_ellipsis == "none":
         changed = _prepare_line(stream, textbox)
-    complex_text = COMPLEX.search(textbox.text) is not None
-    if complex_text:
-        show_text = stream.show_text
-        stream.show_text = lambda text: show_text(_TJ_MOVE.sub(_small_moves, text))
+    writer = _LineWriter(stream, [o for o in changed if o.carrier >= 0])
     try:
         return _original_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
     finally:
-        if complex_text:
-            del stream.show_text
+        writer.close()
         for occurrence in changed:
             occurrence.restore()
+
+
+class _LineWriter:
+    """What WeasyPrint writes for one line, with small moves and mark carriers.
+
+    Each right-to-left mark that gave its text away (see _carry_marks) is
+    followed, before the next glyph drawn on the baseline in its font, by its
+    carrier: a move back by the carriers' width, then the carriers, so the pen
+    ends where it was. A raised mark is drawn in a TJ of its own with a text
+    rise, so the carrier waits for the next TJ drawn without one.
+    """
+
+    _GROUP = re.compile("<([0-9a-f]*)>")
+
+    def __init__(self, stream: Any, carried: list[_Occurrence]) -> None:
+        self.stream = stream
+        self.queue = deque(carried)
+        self.marks = {(o.font, o.drawn) for o in carried}
+        self.pending: list[int] = []
+        self.font = ""
+        self.rise = 0.0
+        self._show_text = stream.show_text
+        stream.show_text = self.show_text
+        if carried:
+            self._set_font_size = stream.set_font_size
+            self._set_text_rise = stream.set_text_rise
+            stream.set_font_size = self.set_font_size
+            stream.set_text_rise = self.set_text_rise
+
+    def set_font_size(self, font: str, size: float) -> None:
+        self.font = font
+        self._set_font_size(font, size)
+
+    def set_text_rise(self, rise: float) -> None:
+        self.rise = rise
+        self._set_text_rise(rise)
+
+    def show_text(self, text: str) -> None:
+        if self.queue or self.pending:
+            text = self._with_carriers(text)
+        self._show_text(_TJ_MOVE.sub(_small_moves, text))
+
+    def _with_carriers(self, text: str) -> str:
+        insert_at = None
+        for group in self._GROUP.finditer(text):
+            for start in range(group.start(1), group.end(1), 4):
+                code = int(text[start : start + 4], 16)
+                if (self.font, code) in self.marks and self.queue and self.queue[0].drawn == code:
+                    self.pending.append(self.queue.popleft().carrier)
+                elif self.pending and self.rise == 0 and insert_at is None:
+                    insert_at, carriers = start, self.pending
+                    self.pending = []
+        if insert_at is None:
+            return text
+        move = len(carriers) * CARRIER_WIDTH
+        codes = "".join(f"{code:04x}" for code in carriers)
+        return f"{text[:insert_at]}>{move}<{codes}{text[insert_at:]}"
+
+    def close(self) -> None:
+        for name in ("show_text", "set_font_size", "set_text_rise"):
+            self.stream.__dict__.pop(name, None)
+        if self.queue or self.pending:
+            LOGGER.info("mark carriers not drawn (%d); marks keep no text", len(self.queue))
 
 
 def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
@@ -331,7 +466,7 @@ def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
     changed = []
     for glyph_item, plan in plans:
         _assign(stream, textbox, glyph_item, plan)
-        changed.extend(o for o in plan if o.drawn >= 0)
+        changed.extend(sorted((o for o in plan if o.drawn >= 0), key=lambda o: o.index))
     return changed
 
 
