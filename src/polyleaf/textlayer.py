@@ -161,11 +161,14 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         reading = sorted((i for i in indexes if ids[i] != EMPTY), reverse=rtl)
         wide = [i for i in reading if widths[i] > 0]
         # As WeasyPrint does, the last glyph in reading order carries the
-        # cluster's text, except that in left-to-right clusters the text goes to
-        # the glyphs that take up width, spread over them in reading order (a
-        # zero-width mark carrying the text makes readers see a word gap).
-        carriers = wide if (wide and not rtl) else reading[-1:]
-        parts = dict(zip(carriers, _spread(text, len(carriers)), strict=True))
+        # cluster's text, except that the text goes to the glyphs that take up
+        # width, spread over them in reading order (a zero-width mark carrying
+        # the text makes readers see a word gap), and that in right-to-left
+        # clusters the marks that end the text go to the zero-width glyphs.
+        parts = _rtl_parts(text, reading, wide) if rtl else None
+        if parts is None:
+            carriers = wide if (wide and not rtl) else reading[-1:]
+            parts = dict(zip(carriers, _spread(text, len(carriers)), strict=True))
         if "".join(parts.values()) not in (text, unicodedata.normalize("NFD", text), ""):
             return None
         planned.extend(
@@ -174,6 +177,23 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
     if rtl:
         _carry_marks(sorted(planned, key=lambda occurrence: occurrence.index))
     return planned
+
+
+def _rtl_parts(text: str, reading: list[int], wide: list[int]) -> dict[int, str] | None:
+    """Text per glyph of a right-to-left cluster such as "أُ" (alef, damma).
+
+    The letters go to the glyphs with width, each trailing mark to a
+    zero-width glyph, in reading order; None when the cluster is not letters
+    followed by marks.
+    """
+    letters = text.rstrip("".join(ch for ch in text if unicodedata.category(ch) == "Mn"))
+    marks = text[len(letters) :]
+    zero = [i for i in reading if i not in wide]
+    if not wide or not letters or len(marks) > len(zero) or len(letters) < len(wide):
+        return None
+    parts = dict(zip(wide, _spread(letters, len(wide)), strict=True))
+    parts.update(zip(zero, marks, strict=False))
+    return parts
 
 
 def _carry_marks(drawn: list[_Occurrence]) -> None:
@@ -191,9 +211,7 @@ def _carry_marks(drawn: list[_Occurrence]) -> None:
     for occurrence in reversed(drawn):  # a mark is drawn before (left of) its base
         if occurrence.width > 0:
             base_follows = True
-        elif base_follows and occurrence.text and all(
-            unicodedata.category(ch) == "Mn" for ch in occurrence.text
-        ):
+        elif base_follows and occurrence.text and not occurrence.text.isspace():
             occurrence.carried, occurrence.text = occurrence.text, ""
 
 
@@ -417,20 +435,18 @@ class _LineWriter:
         self._show_text(_TJ_MOVE.sub(_small_moves, text))
 
     def _with_carriers(self, text: str) -> str:
-        insert_at = None
+        pieces, done = [], 0
         for group in self._GROUP.finditer(text):
             for start in range(group.start(1), group.end(1), 4):
                 code = int(text[start : start + 4], 16)
                 if (self.font, code) in self.marks and self.queue and self.queue[0].drawn == code:
                     self.pending.append(self.queue.popleft().carrier)
-                elif self.pending and self.rise == 0 and insert_at is None:
-                    insert_at, carriers = start, self.pending
-                    self.pending = []
-        if insert_at is None:
-            return text
-        move = len(carriers) * CARRIER_WIDTH
-        codes = "".join(f"{code:04x}" for code in carriers)
-        return f"{text[:insert_at]}>{move}<{codes}{text[insert_at:]}"
+                elif self.pending and self.rise == 0:
+                    move = len(self.pending) * CARRIER_WIDTH
+                    codes = "".join(f"{carrier:04x}" for carrier in self.pending)
+                    pieces += [text[done:start], f">{move}<{codes}"]
+                    done, self.pending = start, []
+        return "".join([*pieces, text[done:]])
 
     def close(self) -> None:
         for name in ("show_text", "set_font_size", "set_text_rise"):
