@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 #: WeasyPrint draws an automatic hyphen as U+2010 at the end of the line.
@@ -65,10 +66,87 @@ def words(text: str, by_character: bool = False) -> Counter[str]:
     return found
 
 
-def recall(expected_text: str, pdf_text: str, by_character: bool) -> tuple[int, int, Counter[str]]:
-    """(words found, words expected, the missing ones)."""
+#: What readers do to text that the PDF holds correctly. A word counts as
+#: given back under one of these names only where the text shows that case.
+#: Both readers order a right-to-left line by their own simplified bidi rules
+#: and move the space where a Latin run meets an Arabic one, so "المادة
+#: Sotret" comes back as "المادةSotret" (poppler: the Latin run takes the
+#: space on its left; pypdf: runs are written in drawing order).
+BIDI_SPACE = "space moved at a Latin/right-to-left boundary"
+#: poppler's pdftotext drops a hyphen-minus that ends a line and joins the
+#: halves ("over-the-" + "counter" -> "over-thecounter").
+LINE_END_HYPHEN = "hyphen at a line end dropped (poppler)"
+#: A word hyphenated at the foot of a page: the page's footer comes between
+#: its halves.
+PAGE_BREAK_HYPHEN = "word hyphenated across a page break"
+
+
+@dataclass
+class Recall:
+    found: int
+    total: int
+    missing: Counter[str]
+    excused: Counter[str] = field(default_factory=Counter)  #: reason -> words
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.found / self.total
+
+
+_RUN = re.compile("[\x00-\u024f]+|[^\x00-\u024f]+")  # Latin, or not
+
+
+def _bidi_moved(missing: Counter[str], surplus: Counter[str]) -> int:
+    """Missing words that come back whole, but split or joined at a script change."""
+    joined = Counter(run for t, n in surplus.items() for run in _RUN.findall(t) * n if
+                     len(_RUN.findall(t)) > 1)
+    alone = Counter({t: n for t, n in surplus.items() if len(_RUN.findall(t)) == 1})
+    moved = 0
+    for word in list(missing):
+        runs = _RUN.findall(word)
+        for _ in range(missing[word]):
+            pools = [joined] if len(runs) == 1 else [joined, alone]
+            sources = [next((pool for pool in pools if pool[run] > 0), None) for run in runs]
+            if None in sources or any(
+                sources[i][run] < runs.count(run) for i, run in enumerate(runs)
+            ):
+                break
+            for run, source in zip(runs, sources, strict=True):
+                source[run] -= 1
+            missing[word] -= 1
+            moved += 1
+    return moved
+
+
+def recall(expected_text: str, pdf_text: str, by_character: bool, rtl: bool = False) -> Recall:
+    """How many of the expected words the PDF's text gives back, and which not.
+
+    *rtl*: the text is a right-to-left locale's, where BIDI_SPACE applies.
+    """
     expected = words(expected_text, by_character)
     extracted = words(pdf_text, by_character)
-    missing = expected - extracted
     total = sum(expected.values())
-    return total - sum(missing.values()), total, missing
+    missing = expected - extracted
+    surplus = extracted - expected
+    excused: Counter[str] = Counter()
+    if rtl:
+        excused[BIDI_SPACE] = _bidi_moved(missing, surplus)
+    hyphenated = unicodedata.normalize("NFC", expected_text)
+    for token in list(surplus):  # two words come back joined
+        for cut in range(1, len(token)):
+            first, second = token[:cut], token[cut:]
+            if missing[first] and missing[second] and f"{first}-{second}" in hyphenated:
+                missing.subtract([first, second])
+                excused[LINE_END_HYPHEN] += 2
+                break
+    for word in list(missing):  # one word comes back as two halves
+        for cut in range(1, len(word)):
+            first, second = word[:cut], word[cut:]
+            # The first half may have been joined to the footer's first word.
+            if missing[word] and surplus[second] and f"{first}\u2010" in pdf_text:
+                missing[word] -= 1
+                surplus[second] -= 1
+                excused[PAGE_BREAK_HYPHEN] += 1
+                break
+    missing = +missing
+    return Recall(total - sum(missing.values()), total, missing, +excused)

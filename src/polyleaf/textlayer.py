@@ -174,8 +174,7 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         planned.extend(
             _Occurrence(glyphs, i, ids[i], parts.get(i, ""), widths[i], offsets[i]) for i in reading
         )
-    if rtl:
-        _carry_marks(sorted(planned, key=lambda occurrence: occurrence.index))
+    _carry_marks(sorted(planned, key=lambda occurrence: occurrence.index), rtl)
     return planned
 
 
@@ -196,7 +195,7 @@ def _rtl_parts(text: str, reading: list[int], wide: list[int]) -> dict[int, str]
     return parts
 
 
-def _carry_marks(drawn: list[_Occurrence]) -> None:
+def _carry_marks(drawn: list[_Occurrence], rtl: bool) -> None:
     """Right-to-left marks give their text to a carrier drawn on the baseline.
 
     An Arabic mark (shadda, damma, tanween, the Persian hamza, the Urdu zer) is
@@ -211,7 +210,12 @@ def _carry_marks(drawn: list[_Occurrence]) -> None:
     for occurrence in reversed(drawn):  # a mark is drawn before (left of) its base
         if occurrence.width > 0:
             base_follows = True
-        elif base_follows and occurrence.text and not occurrence.text.isspace():
+        elif (
+            base_follows
+            and occurrence.text
+            and not occurrence.text.isspace()
+            and (rtl or occurrence.x_offset > 0)
+        ):
             occurrence.carried, occurrence.text = occurrence.text, ""
 
 
