@@ -40,7 +40,7 @@ def _pages(pdf: Path, folder: Path) -> list[bytes]:
 
 
 @needs_poppler
-@pytest.mark.parametrize("tag", ["hi", "bn", "ar", "en"])
+@pytest.mark.parametrize("tag", ["hi", "bn", "pa", "gu", "ar", "fa", "ur", "en"])
 def test_pages_look_the_same_with_and_without_the_stage(
     project: Project, tmp_path: Path, tag: str
 ) -> None:

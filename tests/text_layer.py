@@ -69,10 +69,12 @@ def words(text: str, by_character: bool = False) -> Counter[str]:
 #: What readers do to text that the PDF holds correctly. A word counts as
 #: given back under one of these names only where the text shows that case.
 #: Both readers order a right-to-left line by their own simplified bidi rules
-#: and move the space where a Latin run meets an Arabic one, so "المادة
-#: Sotret" comes back as "المادةSotret" (poppler: the Latin run takes the
-#: space on its left; pypdf: runs are written in drawing order).
-BIDI_SPACE = "space moved at a Latin/right-to-left boundary"
+#: and move the space where a left-to-right run (a Latin word, a number)
+#: meets the Arabic text, so "المادة Sotret" comes back as "المادةSotret"
+#: (poppler: the left-to-right run takes the space on its left; pypdf: runs
+#: are written in drawing order). Counted only for words that come back split
+#: or joined at a change of script, or joined on a line that holds such a run.
+BIDI_SPACE = "space moved beside a left-to-right run (bidi)"
 #: poppler's pdftotext drops a hyphen-minus that ends a line and joins the
 #: halves ("over-the-" + "counter" -> "over-thecounter").
 LINE_END_HYPHEN = "hyphen at a line end dropped (poppler)"
@@ -98,8 +100,9 @@ _RUN = re.compile("[\x00-\u024f]+|[^\x00-\u024f]+")  # Latin, or not
 
 def _bidi_moved(missing: Counter[str], surplus: Counter[str]) -> int:
     """Missing words that come back whole, but split or joined at a script change."""
-    joined = Counter(run for t, n in surplus.items() for run in _RUN.findall(t) * n if
-                     len(_RUN.findall(t)) > 1)
+    joined = Counter(
+        run for t, n in surplus.items() for run in _RUN.findall(t) * n if len(_RUN.findall(t)) > 1
+    )
     alone = Counter({t: n for t, n in surplus.items() if len(_RUN.findall(t)) == 1})
     moved = 0
     for word in list(missing):
@@ -116,6 +119,14 @@ def _bidi_moved(missing: Counter[str], surplus: Counter[str]) -> int:
             missing[word] -= 1
             moved += 1
     return moved
+
+
+def _beside_left_to_right(token: str, pdf_text: str) -> bool:
+    """Whether a line holding *token* also holds a left-to-right run (Latin, digits)."""
+    return any(
+        token in "".join(words(line)) and re.search("[0-9A-Za-z]", line)
+        for line in pdf_text.splitlines()
+    )
 
 
 def recall(expected_text: str, pdf_text: str, by_character: bool, rtl: bool = False) -> Recall:
@@ -135,10 +146,17 @@ def recall(expected_text: str, pdf_text: str, by_character: bool, rtl: bool = Fa
     for token in list(surplus):  # two words come back joined
         for cut in range(1, len(token)):
             first, second = token[:cut], token[cut:]
-            if missing[first] and missing[second] and f"{first}-{second}" in hyphenated:
-                missing.subtract([first, second])
-                excused[LINE_END_HYPHEN] += 2
-                break
+            if not (missing[first] and missing[second]):
+                continue
+            if f"{first}-{second}" in hyphenated:
+                reason = LINE_END_HYPHEN
+            elif rtl and _beside_left_to_right(token, pdf_text):
+                reason = BIDI_SPACE
+            else:
+                continue
+            missing.subtract([first, second])
+            excused[reason] += 2
+            break
     for word in list(missing):  # one word comes back as two halves
         for cut in range(1, len(word)):
             first, second = word[:cut], word[cut:]
