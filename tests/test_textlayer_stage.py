@@ -11,6 +11,7 @@ import weasyprint
 
 from conftest import LEAFLET
 from polyleaf import textlayer
+from polyleaf.errors import RenderError
 from polyleaf.html import Renderer
 from polyleaf.pdf import PdfWriter
 from polyleaf.project import Project
@@ -55,3 +56,15 @@ def test_pages_look_the_same_with_and_without_the_stage(
         textlayer.install()
     assert with_stage.read_bytes() != stock.read_bytes() or tag == "en"
     assert _pages(with_stage, tmp_path / "a") == _pages(stock, tmp_path / "b")
+
+
+def test_a_mark_whose_carrier_cannot_be_drawn_fails_the_document(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a text layer that silently lost a mark: the document is refused."""
+    monkeypatch.setattr(textlayer._LineWriter, "_with_carriers", lambda self, text: text)
+    html = Renderer(project).render(LEAFLET, project.find_locale("ar"))
+    target = tmp_path / "ar.pdf"
+    with pytest.raises(RenderError, match="marks drawn without their text"):
+        PdfWriter(project.root).write(html, target)
+    assert not target.exists()

@@ -74,7 +74,8 @@ HARMLESS = ("Using fontTools instead of HarfBuzz-Subset",)
 
 
 class _WarningsAreErrors(logging.Handler):
-    """Collects WeasyPrint's warnings while one document renders."""
+    """Collects WeasyPrint's (and the text-layer stage's) warnings while one
+    document renders."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -88,15 +89,18 @@ class _WarningsAreErrors(logging.Handler):
 
 @contextmanager
 def _warnings_fail() -> Iterator[None]:
-    logger = logging.getLogger("weasyprint")
+    weasyprint_logger = logging.getLogger("weasyprint")
+    loggers = (weasyprint_logger, textlayer.LOGGER)
     handler = _WarningsAreErrors()
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
+    for logger in loggers:
+        logger.addHandler(handler)
+    propagate, weasyprint_logger.propagate = weasyprint_logger.propagate, False
     try:
         yield
     finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
+        for logger in loggers:
+            logger.removeHandler(handler)
+        weasyprint_logger.propagate = propagate
     if handler.messages:
         more = f" (and {len(handler.messages) - 1} more)" if len(handler.messages) > 1 else ""
         raise RenderError(f"{handler.messages[0]}{more}")

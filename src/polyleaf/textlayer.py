@@ -17,6 +17,16 @@ font's glyph count (an *alias*), whose ToUnicode entry is that text and which
 a ``/CIDToGIDMap`` maps back to the real glyph, with the same width. The
 appearance does not change: the same glyphs are drawn at the same places.
 
+Marks drawn off the pen (Arabic harakat raised or lowered on their letter, a
+Gurmukhi bindi drawn right of the pen) keep their ink but give their text to
+a *carrier*: an alias of the font's space glyph, which has no ink, drawn on the
+baseline just before the next glyph, with a move back by its width so the pen
+ends where it was. Readers meet the mark's text right after its base letter;
+poppler otherwise reads a glyph off the baseline as a word of its own. A
+two-part vowel sign (Bengali ো) whose left half HarfBuzz puts in the
+consonant's cluster is mapped with the vowel's cluster, so no glyph with
+width is left without text.
+
 WeasyPrint internals relied on (pinned in pyproject.toml; tests fail on an
 upgrade that changes them):
 
@@ -25,7 +35,13 @@ upgrade that changes them):
   ``analysis.level``), ``Stream.add_font`` and ``Font.to_unicode``/``widths``;
 * ``Font.clean`` (wrapped: subsetting keeps the aliased glyphs);
 * ``weasyprint.pdf.fonts._build_vector_font_dictionary`` (wrapped: adds the
-  ``/CIDToGIDMap`` to the CIDFontType2 dictionary it creates).
+  ``/CIDToGIDMap`` to the CIDFontType2 dictionary it creates);
+* the strings draw_first_line passes to ``Stream.show_text`` (TJ arrays of
+  4-digit hex codes and moves) and its ``set_font_size``/``set_text_rise``
+  calls, read while a line with carriers is drawn; WeasyPrint draws HTML text
+  in fill mode only, so an inkless glyph stays inkless;
+* ``Font.hb_font``, asked for the space glyph through HarfBuzz's
+  ``hb_font_get_nominal_glyph`` (declared here on WeasyPrint's cffi handle).
 
 Safety: a line whose glyph plan does not give back exactly the line's text
 (for instance with ``text-overflow: ellipsis``, or an unknown glyph) is left
@@ -87,7 +103,7 @@ class _Occurrence:
     width: int = 0  #: Pango's advance (0 for a mark placed on its base)
     x_offset: int = 0  #: Pango's horizontal offset
     drawn: int = -1  #: the code drawn instead of the glyph, when an alias
-    carried: str = ""  #: a right-to-left mark's text, carried on the baseline (see _carry_marks)
+    carried: str = ""  #: a mark's text, carried on the baseline (see _carry_marks)
     carrier: int = -1  #: the code of the glyph that carries it
     font: str = ""  #: the hash of the WeasyPrint font drawing it
 
@@ -196,15 +212,19 @@ def _rtl_parts(text: str, reading: list[int], wide: list[int]) -> dict[int, str]
 
 
 def _carry_marks(drawn: list[_Occurrence], rtl: bool) -> None:
-    """Right-to-left marks give their text to a carrier drawn on the baseline.
+    """Marks drawn off the pen give their text to a carrier on the baseline.
 
     An Arabic mark (shadda, damma, tanween, the Persian hamza, the Urdu zer) is
     drawn raised or lowered, on its base letter. Poppler reads a glyph off the
     baseline as a word of its own and puts it where its left edge falls, so
-    "يُعدّ" came back as "ُي ّعد". Each mark keeps its ink but no text; its
-    text goes to a carrier: an alias of the font's space glyph (no ink) drawn on
-    the baseline just left of the base letter, so both readers meet it right
-    after the base letter in reading order. *drawn* is in drawing order.
+    "يُعدّ" came back as "ُي ّعد". Each such glyph keeps its ink but no text;
+    its text goes to a carrier (see _LineWriter) drawn on the baseline just
+    before the next glyph, so both readers meet it right after its base letter.
+    In right-to-left runs this is every zero-advance glyph with a base after
+    it in drawing order (the alef Noto Naskh draws over its lam too); in
+    left-to-right runs, zero-advance marks drawn right of the pen (a Gurmukhi
+    bindi), since _mark_span already places those drawn left of it. *drawn*
+    is in drawing order.
     """
     base_follows = False
     for occurrence in reversed(drawn):  # a mark is drawn before (left of) its base
@@ -401,7 +421,7 @@ def draw_first_line(
 class _LineWriter:
     """What WeasyPrint writes for one line, with small moves and mark carriers.
 
-    Each right-to-left mark that gave its text away (see _carry_marks) is
+    Each mark that gave its text away (see _carry_marks) is
     followed, before the next glyph drawn on the baseline in its font, by its
     carrier: a move back by the carriers' width, then the carriers, so the pen
     ends where it was. A raised mark is drawn in a TJ of its own with a text
@@ -415,6 +435,7 @@ class _LineWriter:
         self.queue = deque(carried)
         self.marks = {(o.font, o.drawn) for o in carried}
         self.pending: list[int] = []
+        self.pending_font = ""
         self.font = ""
         self.rise = 0.0
         self._show_text = stream.show_text
@@ -445,7 +466,8 @@ class _LineWriter:
                 code = int(text[start : start + 4], 16)
                 if (self.font, code) in self.marks and self.queue and self.queue[0].drawn == code:
                     self.pending.append(self.queue.popleft().carrier)
-                elif self.pending and self.rise == 0:
+                    self.pending_font = self.font
+                elif self.pending and self.rise == 0 and self.font == self.pending_font:
                     move = len(self.pending) * CARRIER_WIDTH
                     codes = "".join(f"{carrier:04x}" for carrier in self.pending)
                     pieces += [text[done:start], f">{move}<{codes}"]
@@ -455,8 +477,10 @@ class _LineWriter:
     def close(self) -> None:
         for name in ("show_text", "set_font_size", "set_text_rise"):
             self.stream.__dict__.pop(name, None)
-        if self.queue or self.pending:
-            LOGGER.info("mark carriers not drawn (%d); marks keep no text", len(self.queue))
+        if self.queue or self.pending:  # never seen; fails the document (see polyleaf.pdf)
+            LOGGER.warning(
+                "text layer: %d marks drawn without their text", len(self.queue) + len(self.pending)
+            )
 
 
 def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
