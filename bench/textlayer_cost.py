@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/textlayer_cost.py [ROUNDS]
 
-Renders the English and Hindi leaflets and a dense page of Hindi once, then
+Renders the English, Hindi and Arabic leaflets and a dense page of Hindi once, then
 writes each PDF ROUNDS times with the stage and ROUNDS times without,
 alternating, and prints the median time per page and the difference.
 """
@@ -48,6 +48,7 @@ def main() -> None:
     cases = {
         "Latin leaflet (en)": renderer.render("isotretinoin-20mg", project.find_locale("en")),
         "Hindi leaflet (hi)": leaflet,
+        "Arabic leaflet (ar)": renderer.render("isotretinoin-20mg", project.find_locale("ar")),
         "dense Hindi pages (8 pt)": dense,
     }
     for name, html in cases.items():

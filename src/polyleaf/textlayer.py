@@ -94,7 +94,7 @@ def _aliases(font: Any) -> _Aliases:
     return font.polyleaf_aliases
 
 
-@dataclass
+@dataclass(slots=True)
 class _Occurrence:
     glyphs: Any  #: the PangoGlyphString; its glyph *index* is replaced while drawing
     index: int
@@ -137,8 +137,11 @@ def _read_glyphs(glyphs: Any) -> tuple[list[int], list[int], list[int]]:
     return [row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows]
 
 
-def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
-    """Text per glyph occurrence of one run, or None when the run can't be planned."""
+def _plan_run(glyph_item: Any, utf8: bytes, known: dict[int, str]) -> list[_Occurrence] | None:
+    """Text per glyph occurrence of one run, or None when the run can't be planned.
+
+    *known*: the font's glyph -> text mapping so far.
+    """
     item, glyphs = glyph_item.item, glyph_item.glyphs
     ids, widths, offsets = _read_glyphs(glyphs)
     clusters = ffi.unpack(glyphs.log_clusters, glyphs.num_glyphs)
@@ -159,7 +162,7 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         ]
     except UnicodeDecodeError:
         return None
-    if not rtl:
+    if not rtl and any(len(indexes) > len(text) for text, indexes in clustered):
         clustered = _merge_split_vowels(clustered, widths)
     planned: list[_Occurrence] = []
     for text, indexes in clustered:
@@ -167,7 +170,8 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
             index = indexes[0]
             if ids[index] & UNKNOWN:
                 return None
-            if ids[index] != EMPTY:
+            # Most glyphs already stand for their text: nothing to plan for them.
+            if ids[index] != EMPTY and not (widths[index] > 0 and known.get(ids[index]) == text):
                 planned.append(
                     _Occurrence(glyphs, index, ids[index], text, widths[index], offsets[index])
                 )
@@ -190,7 +194,13 @@ def _plan_run(glyph_item: Any, utf8: bytes) -> list[_Occurrence] | None:
         planned.extend(
             _Occurrence(glyphs, i, ids[i], parts.get(i, ""), widths[i], offsets[i]) for i in reading
         )
-    _carry_marks(sorted(planned, key=lambda occurrence: occurrence.index), rtl)
+    if rtl or any(o.width == 0 and o.x_offset > 0 for o in planned):
+        drawn_wide = zip(ids, widths, strict=True)
+        last_wide = max(
+            (i for i, (glyph, width) in enumerate(drawn_wide) if width > 0 and glyph != EMPTY),
+            default=-1,
+        )
+        _carry_marks(planned, rtl, last_wide)
     return planned
 
 
@@ -211,7 +221,7 @@ def _rtl_parts(text: str, reading: list[int], wide: list[int]) -> dict[int, str]
     return parts
 
 
-def _carry_marks(drawn: list[_Occurrence], rtl: bool) -> None:
+def _carry_marks(drawn: list[_Occurrence], rtl: bool, last_wide: int) -> None:
     """Marks drawn off the pen give their text to a carrier on the baseline.
 
     An Arabic mark (shadda, damma, tanween, the Persian hamza, the Urdu zer) is
@@ -223,15 +233,13 @@ def _carry_marks(drawn: list[_Occurrence], rtl: bool) -> None:
     In right-to-left runs this is every zero-advance glyph with a base after
     it in drawing order (the alef Noto Naskh draws over its lam too); in
     left-to-right runs, zero-advance marks drawn right of the pen (a Gurmukhi
-    bindi), since _mark_span already places those drawn left of it. *drawn*
-    is in drawing order.
+    bindi), since _mark_span already places those drawn left of it.
+    *last_wide*: the index of the run's last glyph with width.
     """
-    base_follows = False
-    for occurrence in reversed(drawn):  # a mark is drawn before (left of) its base
-        if occurrence.width > 0:
-            base_follows = True
-        elif (
-            base_follows
+    for occurrence in drawn:
+        if (
+            occurrence.width == 0
+            and occurrence.index < last_wide  # a mark is drawn before the glyph after it
             and occurrence.text
             and not occurrence.text.isspace()
             and (rtl or occurrence.x_offset > 0)
@@ -255,8 +263,9 @@ def _merge_split_vowels(
     for text, indexes in clustered:
         if merged:
             previous_text, previous = merged[-1]
-            wide = sum(1 for i in previous if widths[i] > 0)
-            short = len(unicodedata.normalize("NFD", previous_text)) < wide
+            short = len(previous) > len(previous_text) and len(
+                unicodedata.normalize("NFD", previous_text)
+            ) < sum(1 for i in previous if widths[i] > 0)
             if short and not any(ch.isspace() for ch in text):
                 merged[-1] = (previous_text + text, previous + indexes)
                 continue
@@ -502,7 +511,7 @@ def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
         font, _ = stream.add_font(item.analysis.font)
         if font.bitmap or font.type == "otf":
             continue
-        plan = _plan_run(glyph_item, utf8)
+        plan = _plan_run(glyph_item, utf8, font.to_unicode)
         if plan is None:
             LOGGER.info("text layer left as drawn for %r", textbox.text[:40])
             return []
