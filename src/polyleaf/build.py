@@ -185,14 +185,16 @@ def run(
     force: bool = False,
     executor: Executor | None = None,
     report: Callable[[Outcome], None] = lambda _: None,
+    split: tuple[list[Outcome], list[Job]] | None = None,
 ) -> list[Outcome]:
     """Build *jobs*, in this process or through *executor*; outcomes in job order.
 
-    Documents whose PDF is current are settled here first; only the others
-    reach the executor, so a rebuild with no changes starts no worker and
-    loads no WeasyPrint.
+    Documents whose PDF is current are settled here first (or in *split*, the
+    caller's split_current of the same jobs); only the others reach the
+    executor, so a rebuild with no changes starts no worker and loads no
+    WeasyPrint.
     """
-    current, todo = split_current(project, jobs, out, force)
+    current, todo = split or split_current(project, jobs, out, force)
     results: dict[Job, Outcome] = {outcome.job: outcome for outcome in current}
     for outcome in current:
         report(outcome)

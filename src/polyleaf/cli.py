@@ -224,9 +224,12 @@ def build(
             stderr.print(f"wrote   {path}")
         return
     todo = Builder(project).jobs(folders, options)
-    pending = len(split_current(project, todo, out, force)[1])
+    split = split_current(project, todo, out, force)
+    pending = len(split[1])
     with _progress(pending) as report, _executor(jobs, pending) as executor:
-        outcomes = run(project, todo, out, force=force, executor=executor, report=report)
+        outcomes = run(
+            project, todo, out, force=force, executor=executor, report=report, split=split
+        )
     _summary(ctx, outcomes)
 
 

@@ -2,7 +2,7 @@
 
 A document's fingerprint covers the templates, the locale's catalog, the
 project configuration and glossary, the clinic profile and its logo, the font
-files, the options and polyleaf's version. It is stored beside the PDF; a
+files (by size and time), the options and polyleaf's version. It is stored beside the PDF; a
 build that finds the PDF with the same fingerprint keeps it.
 """
 
@@ -29,8 +29,18 @@ def _digest_files(paths: list[Path]) -> str:
 
 @cache
 def _fonts_digest() -> str:
-    """The pinned font files. Cached: they do not change while polyleaf runs."""
-    return _digest_files([face.path for face in FACES])
+    """The pinned font files, by name, size and modification time.
+
+    Reading them (the CJK font alone is 16 MB twice) took a fifth of a
+    no-change rebuild; installing another release of a font package or
+    replacing a vendored file changes its size or time.
+    """
+    digest = hashlib.sha256()
+    for path in sorted({face.path for face in FACES}):
+        stat = path.stat() if path.is_file() else None
+        state = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else "missing"
+        digest.update(f"{path}:{state}".encode())
+    return digest.hexdigest()
 
 
 def fingerprint(root: Path, parts: dict[str, object], files: list[Path]) -> str:

@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from babel.messages.catalog import PYTHON_FORMAT, Message
@@ -93,6 +93,7 @@ def stray_percent(text: str) -> bool:
     return "%" in PYTHON_FORMAT.sub("", text)
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower case without accents or marks, for matching terms loosely."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -120,6 +120,9 @@ def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     with TTFont(path, lazy=True) as font:
+        # Glyph numbers stand in for glyph names: reading the names (the post
+        # or CFF table) would take most of the time, and only code points count.
+        font.setGlyphOrder([f"g{i}" for i in range(font["maxp"].numGlyphs)])
         return frozenset(font.getBestCmap())
 
 
