@@ -58,10 +58,9 @@ import re
 import struct
 import unicodedata
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import wraps
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 import pydyf
@@ -147,18 +146,19 @@ def _plan_run(glyph_item: Any, utf8: bytes, known: dict[int, str]) -> list[_Occu
     clusters = ffi.unpack(glyphs.log_clusters, glyphs.num_glyphs)
     rtl = item.analysis.level % 2 == 1
     # Pango keeps a cluster's glyphs together: consecutive indexes, one start each.
-    groups = [
-        (start, [i for i, _ in members])
-        for start, members in groupby(enumerate(clusters), key=itemgetter(1))
-    ]
-    starts = sorted(start for start, _ in groups)
-    if len(starts) != len(groups):
+    count = len(clusters)
+    firsts = [i for i in range(count) if i == 0 or clusters[i] != clusters[i - 1]]
+    starts = [clusters[i] for i in firsts]
+    ordered = sorted(starts)
+    if len(set(ordered)) != len(ordered):
         return None  # a cluster split in two: not what this stage knows how to map
-    ends = dict(zip(starts, [*starts[1:], item.length], strict=True))
+    ends = dict(zip(ordered, [*ordered[1:], item.length], strict=True))
     base = item.offset
+    run_bytes = utf8[base : base + item.length]
     try:
-        clustered = [
-            (utf8[base + start : base + ends[start]].decode(), indexes) for start, indexes in groups
+        clustered: list[tuple[str, Sequence[int]]] = [
+            (run_bytes[start : ends[start]].decode(), range(first, last))
+            for start, first, last in zip(starts, firsts, [*firsts[1:], count], strict=True)
         ]
     except UnicodeDecodeError:
         return None
@@ -248,8 +248,8 @@ def _carry_marks(drawn: list[_Occurrence], rtl: bool, last_wide: int) -> None:
 
 
 def _merge_split_vowels(
-    clustered: list[tuple[str, list[int]]], widths: list[int]
-) -> list[tuple[str, list[int]]]:
+    clustered: list[tuple[str, Sequence[int]]], widths: list[int]
+) -> list[tuple[str, Sequence[int]]]:
     """Clusters joined where one has more glyphs with width than characters.
 
     A two-part vowel sign (Bengali ো = ে + া) is drawn on both sides of its
@@ -259,7 +259,7 @@ def _merge_split_vowels(
     Joined with the next cluster of the same word, the text ("সো", decomposed
     স ে া) covers each glyph.
     """
-    merged: list[tuple[str, list[int]]] = []
+    merged: list[tuple[str, Sequence[int]]] = []
     for text, indexes in clustered:
         if merged:
             previous_text, previous = merged[-1]
@@ -267,7 +267,7 @@ def _merge_split_vowels(
                 unicodedata.normalize("NFD", previous_text)
             ) < sum(1 for i in previous if widths[i] > 0)
             if short and not any(ch.isspace() for ch in text):
-                merged[-1] = (previous_text + text, previous + indexes)
+                merged[-1] = (previous_text + text, [*previous, *indexes])
                 continue
         merged.append((text, indexes))
     return merged
