@@ -430,11 +430,11 @@ def draw_first_line(
 class _LineWriter:
     """What WeasyPrint writes for one line, with small moves and mark carriers.
 
-    Each mark that gave its text away (see _carry_marks) is
-    followed, before the next glyph drawn on the baseline in its font, by its
-    carrier: a move back by the carriers' width, then the carriers, so the pen
-    ends where it was. A raised mark is drawn in a TJ of its own with a text
-    rise, so the carrier waits for the next TJ drawn without one.
+    Each mark that gave its text away (see _carry_marks) is followed, before
+    the next glyph drawn on the baseline in its font, by its carrier: a move
+    back by the carriers' width, then the carriers, so the pen ends where it
+    was. A raised mark is drawn in a TJ of its own with a text rise, so the
+    carrier waits for the next TJ drawn without one.
     """
 
     _GROUP = re.compile("<([0-9a-f]*)>")
