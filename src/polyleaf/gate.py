@@ -318,7 +318,7 @@ class Gate:
                 yield f"English left in the translation: {run!r}"
         families = families_for(locale)
         covered = coverage(families)
-        for ch in sorted({ch for ch in text if _drawable(ch) and ord(ch) not in covered}):
+        for ch in sorted({ch for ch in set(text) if ord(ch) not in covered and _drawable(ch)}):
             name = unicodedata.name(ch, "unnamed")
             yield f"U+{ord(ch):04X} {ch!r} ({name}) is in none of the fonts: {', '.join(families)}"
 
