@@ -15,6 +15,7 @@ from __future__ import annotations
 import resource
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,12 +24,13 @@ from polyleaf.catalogs import CatalogStore
 from polyleaf.clinics import CLINICS
 from polyleaf.errors import PolyleafError
 from polyleaf.gate import Gate
-from polyleaf.html import Renderer
 from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+
+    from polyleaf.html import Renderer
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,14 @@ class Builder:
         self.project = project
         self.catalogs = CatalogStore(project)
         self.gate = Gate(project, self.catalogs)
-        self.renderer = Renderer(project, self.catalogs)
         self._writer = None
         self._checked_templates = False
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        from polyleaf.html import Renderer  # imported late: a no-change rebuild needs no Jinja
+
+        return Renderer(self.project, self.catalogs)
 
     @property
     def writer(self):  # noqa: ANN201  (imported late: loading WeasyPrint takes a second)
@@ -199,6 +206,8 @@ def run(
     for outcome in current:
         report(outcome)
     if todo:
+        from polyleaf.html import Renderer
+
         Renderer(project).check_templates()  # one clear error before any work is shared out
     if executor is None:
         for job in todo:
