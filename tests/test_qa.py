@@ -54,6 +54,30 @@ def test_medicine_must_keep_its_local_name(project_copy: Path, tag: str) -> None
     ), errors
 
 
+BLOOD = "Do not donate blood while you take isotretinoin and for at least 1 month after you stop."
+
+
+@pytest.mark.parametrize("tag", ["ar", "de", "hi", "ko", "tr", "zh-Hans"])
+def test_one_month_turned_into_one_week_fails(project_copy: Path, tag: str) -> None:
+    """Same number, other unit: the numbers check cannot see it, the glossary can."""
+    project = Project.load(project_copy)
+    folder = project.find_locale(tag).folder
+    months, week = project.glossary.terms["month"][folder], project.glossary.terms["week"][folder]
+
+    def month_to_week(message: Message) -> None:
+        for month in [months] if isinstance(months, str) else months:
+            message.string = message.string.replace(month, week)
+
+    errors = errors_after(project_copy, tag, "important-safety-information", BLOOD, month_to_week)
+    assert [(f.section, f.problem) for f in errors] == [
+        ("important-safety-information", f"glossary: 'month' is {_said(months)} in {tag}")
+    ], errors
+
+
+def _said(forms: str | list[str]) -> str:
+    return " or ".join(repr(form) for form in ([forms] if isinstance(forms, str) else forms))
+
+
 def test_english_sentence_left_in_a_translation(project_copy: Path) -> None:
     def half_english(message: Message) -> None:
         message.string = "Ne partagez jamais. Do not adjust the dose on your own."

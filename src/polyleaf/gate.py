@@ -100,6 +100,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _forms(form: str | list[str]) -> list[str]:
+    """A glossary entry's forms: one string, or several of which one must appear."""
+    return [form] if isinstance(form, str) else form
+
+
 def _words(text: str, keep: list[str]) -> list[str]:
     for name in keep:
         text = text.replace(name, " ")
@@ -306,13 +311,15 @@ class Gate:
             if name in source and name not in text:
                 yield f"glossary: keep {name!r} as written"
         for term, forms in glossary.terms.items():
-            if fold(forms["en"]) not in fold(source):
+            english = forms["en"]
+            if not any(fold(form) in fold(source) for form in _forms(english)):
                 continue
             local = forms.get(locale.folder)
             if local is None:
                 yield f"glossary: no {locale.folder} form for {term!r} in locales/glossary.toml"
-            elif fold(local) not in fold(text):
-                yield f"glossary: {term!r} is {local!r} in {locale.tag}"
+            elif not any(fold(form) in fold(text) for form in _forms(local)):
+                said = " or ".join(repr(form) for form in _forms(local))
+                yield f"glossary: {term!r} is {said} in {locale.tag}"
         if text.strip() != source.strip():
             for run in english_runs(text, self._english, glossary.keep)[:1]:
                 yield f"English left in the translation: {run!r}"

@@ -60,8 +60,9 @@ class Glossary(_Model):
 
     #: Names every translation keeps exactly as the English writes them.
     keep: list[str] = []
-    #: term id -> {"en": English form, locale folder: local form}.
-    terms: dict[str, dict[str, str]] = {}
+    #: term id -> {"en": English form, locale folder: local form, or several
+    #: forms of which a translation must contain one}.
+    terms: dict[str, dict[str, str | list[str]]] = {}
 
 
 def load_toml(path: Path, model: type[ModelT]) -> ModelT:
