@@ -207,11 +207,12 @@ class FrontDesk:
             self.slots.release()
 
 
-def create_app(settings: Settings, docs: bool = False) -> FastAPI:
+def create_app(settings: Settings) -> FastAPI:
     """The front desk: API router, page router, static files, one JSON error shape.
 
-    FastAPI's /docs and /redoc load their scripts from a public CDN, so they
-    are off unless *docs* is set; /openapi.json is always served.
+    No /docs or /redoc: FastAPI's load their scripts from a public CDN (which
+    the page's CSP would block anyway). /openapi.json describes the API for
+    any OpenAPI viewer.
     """
     desk = FrontDesk(settings)
 
@@ -228,8 +229,8 @@ def create_app(settings: Settings, docs: bool = False) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         description="Safety-checked patient leaflets as PDF, in the patient's language.",
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.desk = desk
     app.state.ui = UiLanguages(desk.project.source_locale.tag)
