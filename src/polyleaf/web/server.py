@@ -34,7 +34,7 @@ class Limits:
     request_timeout: float = 10.0
     #: Seconds an idle keep-alive connection stays open between requests.
     keep_alive: int = 5
-    #: Bytes of request line and headers, at most (h11 answers 400 beyond).
+    #: Bytes of request line and headers, at most (431 beyond).
     max_header_bytes: int = 16 * 1024
     #: Open connections, at most; more are answered 503 and closed at once.
     max_connections: int = 200
@@ -61,8 +61,12 @@ def _answer(status: int, message: str, *extra: tuple[str, str]) -> bytes:
 
 #: The answer to a connection over the limit.
 _BUSY = _answer(503, "too many connections; try again shortly", ("retry-after", "5"))
-#: The answer to a request h11 cannot parse (or whose headers are too long).
+#: The answer to a request h11 cannot parse.
 _MALFORMED = _answer(400, "invalid HTTP request")
+#: The answer to a request line and headers over Limits.max_header_bytes. (h11's
+#: own limit, h11_max_incomplete_event_size, holds only while the headers are
+#: incomplete: a long head that arrives in one read passes it.)
+_TOO_LARGE = _answer(431, "request headers too large")
 
 
 class DeadlineProtocol(H11Protocol):
@@ -73,15 +77,21 @@ class DeadlineProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
+        self._head_bytes = 0
         if len(self.connections) > self.limits.max_connections:
-            transport.write(_BUSY)
-            transport.close()
+            self._refuse(_BUSY)
             return
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        if self._deadline is None and self.conn.their_state is h11.IDLE:
-            self._arm()  # the first byte of a request on a kept-alive connection
+        if self.conn.their_state is h11.IDLE:  # still reading a request line and headers
+            if self._deadline is None:
+                self._arm()  # the first byte of a request on a kept-alive connection
+            end = data.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else end
+            if self._head_bytes > self.limits.max_header_bytes:
+                self._refuse(_TOO_LARGE)
+                return
         super().data_received(data)
         if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR):
             self._disarm()  # the request is in (or refused): rendering is not timed here
@@ -95,8 +105,11 @@ class DeadlineProtocol(H11Protocol):
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn answers text/plain here; this answers in the one JSON shape."""
+        self._refuse(_MALFORMED)
+
+    def _refuse(self, answer: bytes) -> None:
         self._disarm()
-        self.transport.write(_MALFORMED)
+        self.transport.write(answer)
         self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -105,6 +118,7 @@ class DeadlineProtocol(H11Protocol):
 
     def _arm(self) -> None:
         self._disarm()
+        self._head_bytes = 0
         self._deadline = self.loop.call_later(self.limits.request_timeout, self._expired)
 
     def _disarm(self) -> None:
