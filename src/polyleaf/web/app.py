@@ -11,6 +11,11 @@ Builder (fonts, catalogs, templates loaded once). A PDF whose inputs have not
 changed is served from the output cache without touching the pool. Requests
 that would wait longer than the timeout for a worker get a 503 with
 Retry-After, never a hang.
+
+The parts: this module (settings, the FrontDesk state, the app factory),
+api.py and page.py (the two routers), errors.py (the one error shape),
+headers.py (security headers), etag.py (If-None-Match), ui.py (the page's
+languages) and server.py (uvicorn with limits for slow clients).
 """
 
 from __future__ import annotations
@@ -35,8 +40,8 @@ from polyleaf.errors import PolyleafError
 from polyleaf.gate import Gate
 from polyleaf.options import PAPERS, LeafletOptions
 from polyleaf.project import Project
-from polyleaf.web import api, errors, page
-from polyleaf.web.errors import ApiError, Busy
+from polyleaf.web import api, page
+from polyleaf.web.errors import ApiError, Busy, install_handlers
 from polyleaf.web.headers import SecurityHeaders
 from polyleaf.web.models import Catalogue, LeafletEntry, LocaleEntry
 from polyleaf.web.ui import UiLanguages
@@ -234,7 +239,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.desk = desk
     app.state.ui = UiLanguages(desk.project.source_locale.tag)
-    errors.install(app)
+    install_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     app.include_router(page.router)

@@ -104,7 +104,7 @@ async def internal_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def install(app: FastAPI) -> None:
+def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, refused)
     app.add_exception_handler(RequestValidationError, bad_request)
     app.add_exception_handler(HTTPException, http_error)
