@@ -332,15 +332,20 @@ def batch(
 )
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, workers: int, timeout: float, cache: Path | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int,
+    timeout: float,
+    cache: Path | None,
 ) -> None:
     """The front-desk web page and HTTP API (OpenAPI at /openapi.json).
 
-    Example: polyleaf serve --host 0.0.0.0 --port 8080
+    Binds 127.0.0.1 by default; for a clinic network put a reverse proxy in
+    front (README: Behind a reverse proxy). Example: polyleaf serve --port 8080
     """
-    import uvicorn
-
     from polyleaf.web.app import Settings, create_app
+    from polyleaf.web.server import run
 
     project = _project(ctx)
     settings = Settings(
@@ -351,7 +356,7 @@ def serve(
     )
     app = create_app(settings)
     stderr.print(f"polyleaf: serving {project.root} on http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run(app, host, port)
 
 
 @main.command()

@@ -7,6 +7,8 @@ const preview = document.getElementById("preview");
 const download = document.getElementById("download");
 const status = document.getElementById("status");
 const printer = document.getElementById("printer");
+// The page's translated status messages: data, not script (the CSP allows no inline script).
+const messages = JSON.parse(document.getElementById("messages").textContent);
 
 function choice() {
   const data = new FormData(form);
