@@ -451,6 +451,38 @@ def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
 
 
 @main.group()
+def new() -> None:
+    """Start a leaflet project, or add a leaflet to this one."""
+
+
+@new.command(name="project")
+@click.argument("directory", type=click.Path(path_type=Path))
+def new_project(directory: Path) -> None:
+    """A project that check and build pass on at once, e.g. polyleaf new project ../clinic."""
+    from polyleaf.scaffold import new_project as make
+
+    for path in make(directory):
+        click.echo(f"created {path}")
+    click.echo(f"next: polyleaf --project {directory} build", err=True)
+
+
+@new.command(name="leaflet")
+@click.argument("leaflet_id", metavar="ID")
+@click.pass_context
+def new_leaflet(ctx: click.Context, leaflet_id: str) -> None:
+    """Add templates/ID.md with its catalogs, e.g. polyleaf new leaflet doxycycline-100mg."""
+    from polyleaf.scaffold import new_leaflet as make
+
+    for path in make(_project(ctx.parent), leaflet_id):
+        click.echo(f"created {path}")
+    click.echo(
+        f"next: write templates/{leaflet_id}.md, then polyleaf i18n extract, "
+        "polyleaf i18n update and polyleaf check",
+        err=True,
+    )
+
+
+@main.group()
 def i18n() -> None:
     """Translator workflow: extract, init, update, stats (pybabel, wired to the project)."""
 

@@ -35,8 +35,8 @@ DRAFT_COMMENT = f"""\
 # Leaflets built from a draft carry a "Draft translation" mark on every page.
 # After a qualified medical translator has reviewed every message, change
 # the status line below to "reviewed" and add two lines:
-#   {REVIEWED_BY}: <name, qualification>
-#   {REVIEWED_ON}: <YYYY-MM-DD>
+# {REVIEWED_BY}: <name, qualification>
+# {REVIEWED_ON}: <YYYY-MM-DD>
 #
 # {REVIEW_STATUS}: draft"""
 

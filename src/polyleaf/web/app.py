@@ -34,10 +34,9 @@ from fastapi.staticfiles import StaticFiles
 
 from polyleaf import __version__, fingerprint
 from polyleaf.build import Builder, Job, Outcome, build_in_worker
-from polyleaf.catalogs import CatalogStore, review_status
 from polyleaf.clinics import clinic_ids, load_clinic
 from polyleaf.errors import PolyleafError
-from polyleaf.gate import Gate
+from polyleaf.library import Library
 from polyleaf.options import PAPERS, LeafletOptions
 from polyleaf.project import Project
 from polyleaf.web import api, page
@@ -47,7 +46,6 @@ from polyleaf.web.models import Catalogue, LeafletEntry, LocaleEntry
 from polyleaf.web.ui import UiLanguages
 
 HERE = Path(__file__).parent
-DRAFT = "Draft translation, not yet reviewed by a qualified medical translator"
 
 
 @dataclass
@@ -81,47 +79,40 @@ class FrontDesk:
         self.settings = settings
         self.project = Project.load(settings.project)
         self.builder = Builder(self.project)  # fingerprints only: no WeasyPrint here
-        catalogs = CatalogStore(self.project)
-        gate = Gate(self.project, catalogs)
-        self.entries: dict[str, LocaleEntry] = {}
-        for locale in self.project.locales:
-            errors = gate.errors(locale)
-            status = (
-                "source"
-                if locale == self.project.source_locale
-                else (
-                    "reviewed"
-                    if not errors and review_status(catalogs.get(locale)).reviewed
-                    else "draft"
-                )
-            )
-            reason = f"{errors[0].section}: {errors[0].problem}" if errors else ""
-            self.entries[locale.tag] = LocaleEntry(
+        library = Library(self.project)
+        #: leaflet id -> locale tag -> what the API says about it
+        self.entries: dict[str, dict[str, LocaleEntry]] = {}
+        for document in library.matrix():
+            locale = document.locale
+            self.entries.setdefault(document.leaflet, {})[locale.tag] = LocaleEntry(
                 tag=locale.tag,
                 name=locale.display_name,
                 english_name=locale.english_name,
                 direction=locale.direction,
-                status=status,
-                available=not errors,
-                reason=reason,
+                status=document.status,
+                available=document.available,
+                reason=document.reason,
             )
-        self.translations = {
-            tag: catalogs.translations(self.project.find_locale(tag))
-            for tag, entry in self.entries.items()
-            if entry.available
-        }
         self.clinics = {cid: load_clinic(self.project, cid) for cid in clinic_ids(self.project)}
         self.pool: ProcessPoolExecutor | None = None
         self.slots = asyncio.Semaphore(settings.queue)
-        #: Leaflet titles by (leaflet, language): rendering one installs that
-        #: language's translations on the Builder's shared Jinja environment, so
-        #: titles are rendered one at a time, once each, and kept.
+        #: Leaflet titles by (leaflet, language): rendering a Jinja leaflet's
+        #: title installs that language's translations on the Builder's shared
+        #: Jinja environment, so titles are made one at a time, once each, and kept.
         self._titles: dict[tuple[str, str], str] = {}
         self._titles_lock = threading.Lock()
 
+    def locales(self) -> list[LocaleEntry]:
+        """Every locale of any leaflet, once (the first leaflet's entry for it)."""
+        seen: dict[str, LocaleEntry] = {}
+        for entries in self.entries.values():
+            for tag, entry in entries.items():
+                seen.setdefault(tag, entry)
+        return list(seen.values())
+
     def catalogue(self) -> Catalogue:
         leaflets = []
-        for leaflet_id, leaflet in self.project.config.leaflets.items():
+        for leaflet_id, leaflet in self.project.leaflets.items():
             title = self.title(leaflet_id, self.project.source_locale.tag)
             leaflets.append(
                 LeafletEntry(
@@ -129,47 +120,46 @@ class FrontDesk:
                     title=title,
                     code=leaflet.code,
                     revision=leaflet.revision.isoformat(),
-                    locales=list(self.entries.values()),
+                    paper=leaflet.paper,
+                    locales=list(self.entries[leaflet_id].values()),
                 )
             )
         return Catalogue(leaflets=leaflets, papers=list(PAPERS), clinics=sorted(self.clinics))
 
     def title(self, leaflet_id: str, tag: str) -> str:
-        """The leaflet's <title>, in *tag*'s language (rendering only the title block)."""
-        if tag not in self.translations:
+        """The leaflet's title in *tag*'s language (the source's, where it is not available)."""
+        entry = self.entries[leaflet_id].get(tag)
+        if entry is None or not entry.available:
             tag = self.project.source_locale.tag
         with self._titles_lock:
             title = self._titles.get((leaflet_id, tag))
             if title is None:
-                env = self.builder.renderer.env
-                template = env.get_template(self.project.config.leaflets[leaflet_id].template)
-                env.install_gettext_translations(self.translations[tag], newstyle=True)  # type: ignore[attr-defined]
-                context = template.new_context({})
-                title = "".join(template.blocks["title"](context)).strip()
+                locale = self.project.find_locale(tag)
+                title = self.builder.renderer.title(leaflet_id, locale)
                 self._titles[(leaflet_id, tag)] = title
         return title
 
     def job_for(self, leaflet: str, locale: str, edition: api.Edition) -> Job:
         """The document a request names, or the refusal that says what is available."""
-        if leaflet not in self.project.config.leaflets:
-            raise ApiError(404, f"unknown leaflet {leaflet!r}", list(self.project.config.leaflets))
-        entry = self.entries.get(locale) or self.entries.get(locale.replace("_", "-"))
+        if leaflet not in self.entries:
+            raise ApiError(404, f"unknown leaflet {leaflet!r}", list(self.entries))
+        entries = self.entries[leaflet]
+        entry = entries.get(locale) or entries.get(locale.replace("_", "-"))
         if entry is None:
-            raise ApiError(404, f"unknown locale {locale!r}", list(self.entries))
+            raise ApiError(404, f"unknown locale {locale!r} for {leaflet}", list(entries))
         if not entry.available:
-            offered = [e.tag for e in self.entries.values() if e.available]
+            offered = [e.tag for e in entries.values() if e.available]
             raise ApiError(409, f"{entry.tag} fails the safety gate ({entry.reason})", offered)
         if edition.paper not in PAPERS:
             raise ApiError(422, f"unknown paper {edition.paper!r}", list(PAPERS))
         if edition.clinic and edition.clinic not in self.clinics:
             raise ApiError(404, f"unknown clinic {edition.clinic!r}", sorted(self.clinics))
         folder = self.project.find_locale(entry.tag).folder
+        paper = self.project.leaflet(leaflet).paper or edition.paper
         return Job(
             leaflet,
             folder,
-            LeafletOptions(
-                paper=edition.paper, large_print=edition.large_print, clinic=edition.clinic
-            ),
+            LeafletOptions(paper=paper, large_print=edition.large_print, clinic=edition.clinic),
         )
 
     async def pdf(self, job: Job) -> Path:

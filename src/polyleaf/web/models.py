@@ -10,7 +10,8 @@ class LocaleEntry(BaseModel):
     name: str
     english_name: str
     direction: str
-    status: str  #: "source", "draft" or "reviewed"
+    #: "source", "reviewed", "partly reviewed", "draft" or "blocked by the gate"
+    status: str
     available: bool
     reason: str = ""
 
@@ -20,6 +21,8 @@ class LeafletEntry(BaseModel):
     title: str
     code: str
     revision: str
+    #: The paper the leaflet is always printed on (a reminder card: a6), or None.
+    paper: str | None = None
     locales: list[LocaleEntry]
 
 

@@ -40,24 +40,36 @@ def page(request: Request, ui: str = "") -> HTMLResponse:
     tag = languages.choose(ui, request.headers.get("accept-language", ""))
     info = locale_info(tag.replace("-", "_"))
     env = languages.environment(tag)
+    all_locales = desk.locales()
     locales = [
         dict(
             e.model_dump(),
-            draft=e.status == "draft",
             search=f"{e.name} {e.english_name} {e.tag}".lower(),
+            #: the leaflets it may be printed in, and those where it is a draft
+            leaflets=" ".join(
+                lid for lid, es in desk.entries.items() if e.tag in es and es[e.tag].available
+            ),
+            drafts=" ".join(
+                lid
+                for lid, es in desk.entries.items()
+                if e.tag in es and es[e.tag].status in ("draft", "partly reviewed")
+            ),
         )
-        for e in desk.entries.values()
+        for e in all_locales
     ]
     html = env.get_template("index.html").render(
         ui={"tag": tag, "direction": info.direction},
-        leaflets=[
-            {"id": lid, "title": desk.title(lid, tag)} for lid in desk.project.config.leaflets
-        ],
+        leaflets=[{"id": lid, "title": desk.title(lid, tag)} for lid in desk.entries],
         locales=locales,
-        unavailable=[e for e in desk.entries.values() if not e.available],
+        unavailable=[
+            dict(e.model_dump(), leaflet=lid)
+            for lid, es in desk.entries.items()
+            for e in es.values()
+            if not e.available
+        ],
         papers=list(PAPERS),
         clinics=[{"id": cid, "name": c.name} for cid, c in sorted(desk.clinics.items())],
-        ui_locales=[desk.entries[t] for t in languages.tags if t in desk.entries],
+        ui_locales=[e for e in all_locales if e.tag in languages.tags],
     )
     return HTMLResponse(html, headers={"Content-Language": tag, "Vary": "Accept-Language"})
 
