@@ -54,7 +54,7 @@ def test_every_bad_row_is_reported_and_nothing_rendered(tmp_path: Path) -> None:
         f"polyleaf: error: {bad}:8: paper 'a3' unknown; available: a4, a4-large, letter, letter-large, a5, a5-large, a6, a6-large",  # noqa: E501
         f"polyleaf: error: {bad}:8: copies '0' is not a whole number from 1 to 100000",
         f"polyleaf: error: {bad}:9: 4 columns, expected 5",
-        f"polyleaf: error: {bad}:10: leaflet 'other-leaflet' unknown; available: isotretinoin-20mg, isotretinoin-reminder-card",
+        f"polyleaf: error: {bad}:10: leaflet 'other-leaflet' unknown; available: isotretinoin-20mg, isotretinoin-reminder-card",  # noqa: E501
     ]
     assert not out.exists()
 

@@ -67,7 +67,8 @@ revision: {revision}
 For people who have been prescribed this medicine, and for their families and carers.
 
 {{#disclaimer .safety .disclaimer}}
-This leaflet does not replace the advice of your doctor or pharmacist. Read the package leaflet that comes with your medicine.
+This leaflet does not replace the advice of your doctor or pharmacist.
+Read the package leaflet that comes with your medicine.
 
 ## How to take it {{#how-to-take}}
 
