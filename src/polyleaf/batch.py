@@ -23,9 +23,9 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
-from polyleaf.atomic import atomic_target
+from polyleaf.atomic import atomic_target, sweep
 from polyleaf.build import Job, Outcome, run
-from polyleaf.clinics import clinic_ids
+from polyleaf.clinics import clinic_ids, load_clinic
 from polyleaf.errors import PolyleafError
 from polyleaf.options import PAPERS, LeafletOptions
 from polyleaf.project import Project
@@ -33,6 +33,7 @@ from polyleaf.project import Project
 COLUMNS = ["clinic", "leaflet", "locale", "paper", "copies"]
 MAX_COPIES = 100_000
 LARGE = "-large"
+PRINT_JOBS = "print-jobs"
 
 
 class OrdersError(PolyleafError):
@@ -65,6 +66,7 @@ def read_orders(
     locales = {locale.folder.lower(): locale.folder for locale in project.locales}
     problems: list[str] = []
     orders: list[Order] = []
+    profile_problem = _profile_checker(project)
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -78,6 +80,8 @@ def read_orders(
             row_problems.append(
                 f"clinic {clinic!r} unknown; available: default, {', '.join(clinics)}"
             )
+        elif problem := profile_problem(clinic):
+            row_problems.append(problem)
         if leaflet not in project.config.leaflets:
             row_problems.append(
                 f"leaflet {leaflet!r} unknown; available: {', '.join(project.config.leaflets)}"
@@ -90,7 +94,7 @@ def read_orders(
         if base not in PAPERS:
             papers = ", ".join(f"{p}, {p}{LARGE}" for p in PAPERS)
             row_problems.append(f"paper {paper!r} unknown; available: {papers}")
-        if not copies.isdigit() or not 1 <= int(copies) <= MAX_COPIES:
+        if not _ascii_number(copies) or not 1 <= int(copies) <= MAX_COPIES:
             row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
         if row_problems:
             problems.extend(f"{where}: {problem}" for problem in row_problems)
@@ -108,6 +112,29 @@ def read_orders(
     if not orders:
         raise PolyleafError(f"{path}: no orders")
     return orders
+
+
+def _profile_checker(project: Project) -> Callable[[str], str]:
+    """Loads each clinic profile named in the orders once: "" if it is valid, else
+    the error, so that a bad profile is a bad row, not a failure per document."""
+    problems: dict[str, str] = {}
+
+    def problem(clinic: str) -> str:
+        if clinic not in problems:
+            try:
+                load_clinic(project, "" if clinic == "default" else clinic)
+                problems[clinic] = ""
+            except PolyleafError as error:
+                problems[clinic] = f"clinic {clinic!r}: {error}"
+        return problems[clinic]
+
+    return problem
+
+
+def _ascii_number(text: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also accepts '²' and '٣', which int() refuses
+    or reads as another number than the print shop sees."""
+    return text.isascii() and text.isdigit()
 
 
 def sha256(path: Path) -> str:
@@ -169,6 +196,7 @@ def run_batch(
 ) -> BatchResult:
     """Render each distinct document once, then the print jobs and the manifest."""
     jobs = list(dict.fromkeys(order.job for order in orders))
+    sweep([out / PRINT_JOBS])  # temporary files of a killed run; run() sweeps the rest
     outcomes = run(project, jobs, out, force=force, executor=executor, report=report)
     done = {outcome.job: outcome.path for outcome in outcomes if outcome.ok}
     groups: dict[tuple[str, str], list[tuple[Path, int]]] = {}
@@ -184,7 +212,7 @@ def run_batch(
         entries.append(_entry(out, path, "leaflet", job, copies_of[job]))
     print_jobs = []
     for (clinic, edition), items in sorted(groups.items()):
-        target = out / "print-jobs" / f"{clinic}-{edition}.pdf"
+        target = out / PRINT_JOBS / f"{clinic}-{edition}.pdf"
         write_print_job(target, items)
         print_jobs.append(target)
         entry = _entry(out, target, "print-job", None, sum(copies for _, copies in items))

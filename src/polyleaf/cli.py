@@ -18,6 +18,7 @@ from rich.console import Console
 
 from polyleaf import __version__
 from polyleaf import i18n as i18n_steps
+from polyleaf.atomic import writable_folder
 from polyleaf.build import Builder, Outcome, run, split_current
 from polyleaf.catalogs import CatalogStore, extract_messages, review_status
 from polyleaf.clinics import load_clinic
@@ -67,7 +68,7 @@ def _project(ctx: click.Context) -> Project:
 
 out_option = click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by writable_folder: exit 1, not a usage error
     default=None,
     help="Output folder. Default: output/ in the project.",
 )
@@ -216,7 +217,7 @@ def build(
     )
     load_clinic(project, clinic)
     folders = [locale.folder for locale in project.select_locales(locales)]
-    out = out or project.root / "output"
+    out = writable_folder(out or project.root / "output")
     if output_format == "html":
         from polyleaf.export import export_html
 
@@ -282,7 +283,7 @@ def batch(
         for problem in error.problems:
             click.echo(f"polyleaf: error: {problem}", err=True)
         ctx.exit(1)
-    out = out or project.root / "output"
+    out = writable_folder(out or project.root / "output")
     distinct = list(dict.fromkeys(order.job for order in todo))
     count = len(split_current(project, distinct, out, force)[1])
     with _progress(count) as report, _executor(jobs, count, scheduler) as executor:
