@@ -20,14 +20,14 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+from pypdf import PdfReader
 
 from polyleaf.atomic import atomic_target, sweep
 from polyleaf.build import Job, Outcome, run
 from polyleaf.clinics import clinic_ids, load_clinic
 from polyleaf.errors import PolyleafError
 from polyleaf.options import PAPERS, LeafletOptions
+from polyleaf.printjob import Written, write_print_job
 from polyleaf.project import Project
 
 COLUMNS = ["clinic", "leaflet", "locale", "paper", "copies"]
@@ -138,40 +138,11 @@ def _ascii_number(text: str) -> bool:
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _padded_pages(reader: PdfReader) -> int:
-    return len(reader.pages) + len(reader.pages) % 2
-
-
-def write_print_job(target: Path, orders: list[tuple[Path, int]]) -> int:
-    """One PDF with each leaflet's pages *copies* times, each copy padded to even.
-
-    The pages of a leaflet are added again for every copy, so the copies share
-    the leaflet's content streams, fonts and images: 200 copies cost little
-    more than one. Returns the page count.
-    """
-    writer = PdfWriter()
-    readers: dict[Path, PdfReader] = {}
-    for path, copies in orders:
-        reader = readers.setdefault(path, PdfReader(path))
-        last = reader.pages[-1]
-        for _ in range(copies):
-            for page in reader.pages:
-                writer.add_page(page)
-            if len(reader.pages) % 2:
-                blank = writer.add_blank_page(
-                    float(last.mediabox.width), float(last.mediabox.height)
-                )
-                for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-                    if box in last:
-                        blank[NameObject(box)] = last[box]
-    writer.add_metadata({"/Title": target.stem, "/Producer": "polyleaf"})
-    with atomic_target(target) as temporary:
-        with temporary.open("wb") as handle:
-            writer.write(handle)
-    return len(writer.pages)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -213,9 +184,9 @@ def run_batch(
     print_jobs = []
     for (clinic, edition), items in sorted(groups.items()):
         target = out / PRINT_JOBS / f"{clinic}-{edition}.pdf"
-        write_print_job(target, items)
+        written = write_print_job(target, items)
         print_jobs.append(target)
-        entry = _entry(out, target, "print-job", None, sum(copies for _, copies in items))
+        entry = _entry(out, target, "print-job", None, sum(copies for _, copies in items), written)
         entry["clinic"], entry["paper"] = clinic, edition
         entry["leaflets"] = [
             {"file": path.relative_to(out).as_posix(), "copies": copies} for path, copies in items
@@ -227,12 +198,15 @@ def run_batch(
     return BatchResult(outcomes, print_jobs, manifest)
 
 
-def _entry(out: Path, path: Path, kind: str, job: Job | None, copies: int) -> dict[str, object]:
+def _entry(
+    out: Path, path: Path, kind: str, job: Job | None, copies: int, written: Written | None = None
+) -> dict[str, object]:
+    """A manifest entry; a print job's page count and hash are known from writing it."""
     entry: dict[str, object] = {
         "file": path.relative_to(out).as_posix(),
         "kind": kind,
-        "sha256": sha256(path),
-        "pages": len(PdfReader(path).pages),
+        "sha256": written.sha256 if written else sha256(path),
+        "pages": written.pages if written else len(PdfReader(path).pages),
         "copies": copies,
     }
     if job is not None:
