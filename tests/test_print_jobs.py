@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,8 +89,15 @@ def test_copies_of_several_leaflets_in_order(spanish: Path, tmp_path: Path) -> N
 
 
 def test_same_orders_same_bytes(spanish: Path, tmp_path: Path) -> None:
-    for name in ("a", "b"):
-        write_print_job(tmp_path / name / "job.pdf", [(spanish, 300), (spanish, 2)])
+    """Also across processes, whose string hashing (and so set order) differs."""
+    for name, seed in (("a", "1"), ("b", "2")):
+        code = (
+            "import sys; from pathlib import Path; from polyleaf.printjob import write_print_job; "
+            "write_print_job(Path(sys.argv[1]), [(Path(sys.argv[2]), 300), (Path(sys.argv[2]), 2)])"
+        )
+        target = tmp_path / name / "job.pdf"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", code, target, spanish], check=True, env=env)
     assert (tmp_path / "a" / "job.pdf").read_bytes() == (tmp_path / "b" / "job.pdf").read_bytes()
 
 

@@ -73,7 +73,7 @@ def _inherited(page: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
 
 def _page_body(page: pikepdf.Dictionary) -> bytes:
     """The page's entries but /Parent (and the dropped ones), as PDF syntax."""
-    entries = {key: page[key] for key in page.keys() if key not in DROPPED}
+    entries = {key: page[key] for key in sorted(page.keys()) if key not in DROPPED}
     for key in INHERITED:
         if key not in entries and (value := _inherited(page, key)) is not None:
             entries[key] = value
