@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from polyleaf import __version__
+from polyleaf import __version__, interrupts
 from polyleaf import i18n as i18n_steps
 from polyleaf.atomic import writable_folder
 from polyleaf.build import Builder, Outcome, run, split_current
@@ -40,10 +40,15 @@ class UserErrors(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with interrupts.terminate_as_interrupt():
+                return super().invoke(ctx)
         except PolyleafError as error:
             click.echo(f"polyleaf: error: {error}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+            line, code = interrupts.describe(interrupt)
+            click.echo(f"polyleaf: {line}", err=True)
+            ctx.exit(code)
 
 
 @click.group(cls=UserErrors)
@@ -171,9 +176,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
         with dask_executor(scheduler) as executor:
             yield executor
     elif jobs > 1 and count > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(jobs, count)) as executor:
+        with interrupts.process_pool(min(jobs, count)) as executor:
             yield executor
     else:
         yield None
