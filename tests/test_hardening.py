@@ -329,3 +329,23 @@ def test_disk_full_while_writing_a_leaflet(tmp_path: Path, monkeypatch: pytest.M
     )
     assert "Traceback" not in result.output and not target.exists()
     no_partial_files(out)
+
+
+# -- the text-layer stage (item 7) -----------------------------------------------------------
+
+
+def test_a_line_the_text_layer_cannot_map_fails_the_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from polyleaf import textlayer
+    from polyleaf.build import Builder, Job
+
+    monkeypatch.setattr(textlayer, "_plan_run", lambda *_args: None)  # as for a split cluster
+    outcome = Builder(Project.load(ROOT)).build(
+        Job("isotretinoin-20mg", "hi"), tmp_path, force=True
+    )
+    assert not outcome.ok
+    assert outcome.error.startswith("text layer: cannot map the glyphs of '"), outcome.error
+    assert "back to their letters" in outcome.error and "\n" not in outcome.error
+    assert not list(tmp_path.rglob("*.pdf"))
+    no_partial_files(tmp_path)
