@@ -349,3 +349,78 @@ def test_a_line_the_text_layer_cannot_map_fails_the_document(
     assert "back to their letters" in outcome.error and "\n" not in outcome.error
     assert not list(tmp_path.rglob("*.pdf"))
     no_partial_files(tmp_path)
+
+
+# -- symbolic links out of the project (item 2) ----------------------------------------------
+
+
+def _outside(tmp_path: Path, name: str, text: str) -> Path:
+    target = tmp_path / "elsewhere" / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text)
+    return target
+
+
+def test_a_stylesheet_linked_from_outside_is_refused(project_copy: Path, tmp_path: Path) -> None:
+    css = project_copy / "templates" / "leaflet.css"
+    outside = _outside(tmp_path, "leaflet.css", css.read_text())
+    css.unlink()
+    css.symlink_to(outside)
+    for args in (["--out", tmp_path / "pdf"], ["--format", "html", "--out", tmp_path / "html"]):
+        run = polyleaf("--project", project_copy, "build", "--locale", "en", *args)
+        assert_one_line_error(
+            run, f"{css}: a symbolic link to {outside}, outside the leaflet project"
+        )
+    assert not list(tmp_path.glob("pdf/**/*.pdf")) and not list(tmp_path.glob("html/**/*.*"))
+
+
+def test_export_never_copies_a_link_target_from_outside(project_copy: Path, tmp_path: Path) -> None:
+    secret = _outside(tmp_path, "secret.txt", "SECRET from outside the project")
+    folder = tmp_path / "elsewhere"
+    (project_copy / "templates" / "notes.txt").symlink_to(secret)
+    (project_copy / "templates" / "shared").symlink_to(folder, target_is_directory=True)
+    out = tmp_path / "html"
+    run = polyleaf(
+        "--project", project_copy, "build", "--locale", "en", "--format", "html", "--out", out
+    )
+    assert_one_line_error(run, "a symbolic link to", "outside the leaflet project")
+    copied = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert not any("SECRET" in p.read_text(errors="replace") for p in copied)
+
+
+def test_a_template_linked_from_outside_is_refused(project_copy: Path, tmp_path: Path) -> None:
+    from polyleaf.html import Renderer
+
+    base = project_copy / "templates" / "base.html"
+    outside = _outside(tmp_path, "base.html", base.read_text())
+    base.unlink()
+    base.symlink_to(outside)
+    with pytest.raises(PolyleafError) as raised:
+        Renderer(Project.load(project_copy)).check_templates()
+    assert str(raised.value) == (
+        f"{base}: a symbolic link to {outside}, outside the leaflet project; "
+        "copy the file into the project instead"
+    )
+
+
+def test_the_fetcher_and_the_fingerprint_refuse_links_out(
+    project_copy: Path, tmp_path: Path
+) -> None:
+    from polyleaf import fingerprint
+    from polyleaf.pdf import ProjectFetcher, RefusedURL
+
+    link = project_copy / "clinics" / "logo.svg"
+    link.symlink_to(_outside(tmp_path, "logo.svg", "<svg/>"))
+    with pytest.raises(RefusedURL, match="outside the leaflet project"):
+        ProjectFetcher(project_copy).fetch(link.as_uri())
+    with pytest.raises(PolyleafError, match=f"{link}: a symbolic link to .*, outside"):
+        fingerprint.fingerprint(project_copy, {}, [project_copy / "polyleaf.toml", link])
+
+
+def test_a_link_inside_the_project_is_fine(project_copy: Path, tmp_path: Path) -> None:
+    css = project_copy / "templates" / "leaflet.css"
+    moved = project_copy / "clinics" / "leaflet.css"
+    css.rename(moved)
+    css.symlink_to(Path("..") / "clinics" / "leaflet.css")
+    run = polyleaf("--project", project_copy, "build", "--locale", "en", "--out", tmp_path)
+    assert run.code == 0, run.stderr

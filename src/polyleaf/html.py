@@ -15,7 +15,6 @@ from pathlib import Path
 from babel.dates import format_date
 from jinja2 import (
     Environment,
-    FileSystemLoader,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
@@ -26,6 +25,7 @@ from markupsafe import Markup
 
 from polyleaf.catalogs import CatalogStore, review_status
 from polyleaf.clinics import ClinicProfile, load_clinic
+from polyleaf.confine import ProjectLoader
 from polyleaf.errors import PolyleafError, RenderError
 from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
@@ -144,7 +144,7 @@ class Renderer:
         self.asset_url = asset_url
         self.catalogs = catalogs or CatalogStore(project)
         self.env = Environment(
-            loader=FileSystemLoader(project.templates_dir),
+            loader=ProjectLoader(project.templates_dir, project.root),
             autoescape=True,
             undefined=StrictUndefined,
             extensions=["jinja2.ext.i18n"],
