@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import LEAFLET, ROOT
+from polyleaf import cli, fingerprint, printjob
 from polyleaf.batch import read_orders, run_batch
 from polyleaf.build import Builder, Job
 from polyleaf.printjob import FANOUT, write_print_job
@@ -101,19 +104,24 @@ def test_same_orders_same_bytes(spanish: Path, tmp_path: Path) -> None:
     assert (tmp_path / "a" / "job.pdf").read_bytes() == (tmp_path / "b" / "job.pdf").read_bytes()
 
 
-def test_the_largest_job_in_the_manifest(spanish: Path, tmp_path: Path) -> None:
+def _rendered_run(spanish: Path, tmp_path: Path, copies: int) -> tuple[Path, Path]:
+    """An orders file and an output folder where its one document is already current."""
     out = tmp_path / "run"
     rendered = out / LEAFLET / "es" / f"{LEAFLET}-es-a4.pdf"
     orders = tmp_path / "orders.csv"
-    orders.write_text(f"clinic,leaflet,locale,paper,copies\ndefault,{LEAFLET},es,a4,{COPIES}\n")
+    orders.write_text(f"clinic,leaflet,locale,paper,copies\ndefault,{LEAFLET},es,a4,{copies}\n")
     project = Project.load(ROOT)
-    todo = read_orders(project, orders)
+    job = read_orders(project, orders)[0].job
     rendered.parent.mkdir(parents=True)
     shutil.copy(spanish, rendered)  # stands in for the render: only the job is under test
-    from polyleaf import fingerprint
+    fingerprint.record(rendered, Builder(project).inputs(job))
+    return orders, out
 
-    fingerprint.record(rendered, Builder(project).inputs(todo[0].job))
-    result = run_batch(project, todo, out)
+
+def test_the_largest_job_in_the_manifest(spanish: Path, tmp_path: Path) -> None:
+    orders, out = _rendered_run(spanish, tmp_path, COPIES)
+    project = Project.load(ROOT)
+    result = run_batch(project, read_orders(project, orders), out)
     assert not result.failed and result.outcomes[0].skipped
     entries = json.loads(result.manifest.read_text())["files"]
     job = next(entry for entry in entries if entry["kind"] == "print-job")
@@ -121,3 +129,48 @@ def test_the_largest_job_in_the_manifest(spanish: Path, tmp_path: Path) -> None:
     assert job["pages"] == 102_000 and job["copies"] == COPIES
     assert job["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert not list(out.rglob("*.part"))
+
+
+def _disk_full(*_args: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_disk_full_while_writing_a_print_job(
+    spanish: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders, out = _rendered_run(spanish, tmp_path, 500)
+    monkeypatch.setattr(printjob._Sink, "write", _disk_full)
+    result = CliRunner().invoke(
+        cli.main, ["--project", str(ROOT), "batch", str(orders), "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    job = out / "print-jobs" / "default-a4.pdf"
+    assert result.output.splitlines()[-1] == (
+        f"polyleaf: error: cannot write {job}: No space left on device"
+    )
+    assert "Traceback" not in result.output
+    assert not job.exists() and not (out / "manifest.json").exists()
+    assert not list(out.rglob("*.part"))
+
+
+def test_disk_full_while_writing_the_manifest(
+    spanish: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders, out = _rendered_run(spanish, tmp_path, 3)
+    write_text = Path.write_text
+
+    def full_for_the_manifest(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name.startswith(".manifest.json."):
+            _disk_full()
+        return write_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", full_for_the_manifest)
+    result = CliRunner().invoke(
+        cli.main, ["--project", str(ROOT), "batch", str(orders), "--out", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[-1] == (
+        f"polyleaf: error: cannot write {out / 'manifest.json'}: No space left on device"
+    )
+    assert not (out / "manifest.json").exists() and not list(out.rglob("*.part"))
+    assert (out / "print-jobs" / "default-a4.pdf").is_file()  # finished files are kept
