@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from polyleaf import fingerprint
+from polyleaf import atomic, confine, fingerprint
 from polyleaf.catalogs import CatalogStore, layout_files
 from polyleaf.clinics import CLINICS
 from polyleaf.errors import PolyleafError
@@ -210,6 +210,8 @@ def run(
     executor, so a rebuild with no changes starts no worker and loads no
     WeasyPrint.
     """
+    atomic.sweep({job.output(out).parent for job in jobs} | {out})  # left by a killed run
+    confine.check_tree(project.templates_dir, project.root)  # one error, not one per document
     current, todo = split or split_current(project, jobs, out, force)
     results: dict[Job, Outcome] = {outcome.job: outcome for outcome in current}
     for outcome in current:

@@ -22,6 +22,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
 from markupsafe import escape
 
+from polyleaf import pocheck
 from polyleaf.atomic import atomic_target
 from polyleaf.errors import CatalogError, PolyleafError, RenderError
 from polyleaf.locales import LocaleInfo
@@ -61,11 +62,31 @@ def _check_syntax(path: Path, data: bytes) -> None:
             )
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a folder or unreadable file in its place is a CatalogError."""
+    if path.is_dir():
+        raise CatalogError(path, None, "is a folder, not a catalog file; remove or rename it")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise CatalogError(path, None, f"cannot read catalog: {error.strerror}") from None
+
+
+def _check_like_msgfmt(path: Path, data: bytes) -> None:
+    """Duplicates and broken Plural-Forms, which ``msgfmt -c`` rejects and Babel reads."""
+    text = data.decode("utf-8")
+    pocheck.check_duplicates(path, text)
+    pocheck.check_plural_forms(path, text)
+
+
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     """Read one ``.po``/``.pot`` file; a syntax error names the file and line."""
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
         _check_syntax(path, data)
+        _check_like_msgfmt(path, data)
         return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except FileNotFoundError:
         raise CatalogError(path, None, "no such catalog") from None

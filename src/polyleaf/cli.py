@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from polyleaf import __version__
+from polyleaf import __version__, interrupts
 from polyleaf import i18n as i18n_steps
+from polyleaf.atomic import writable_folder
 from polyleaf.build import Builder, Outcome, run, split_current
 from polyleaf.catalogs import CatalogStore, review_status
 from polyleaf.clinics import load_clinic
@@ -39,10 +40,15 @@ class UserErrors(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with interrupts.terminate_as_interrupt():
+                return super().invoke(ctx)
         except PolyleafError as error:
             click.echo(f"polyleaf: error: {error}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+            line, code = interrupts.describe(interrupt)
+            click.echo(f"polyleaf: {line}", err=True)
+            ctx.exit(code)
 
 
 @click.group(cls=UserErrors)
@@ -67,7 +73,7 @@ def _project(ctx: click.Context) -> Project:
 
 out_option = click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by writable_folder: exit 1, not a usage error
     default=None,
     help="Output folder. Default: output/ in the project.",
 )
@@ -178,9 +184,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
         with dask_executor(scheduler) as executor:
             yield executor
     elif jobs > 1 and count > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(jobs, count)) as executor:
+        with interrupts.process_pool(min(jobs, count)) as executor:
             yield executor
     else:
         yield None
@@ -230,7 +234,7 @@ def build(
     load_clinic(project, clinic)
     project.select_leaflets(leaflets)
     folders = [locale.folder for locale in project.select_locales(locales)] if locales else None
-    out = out or project.root / "output"
+    out = writable_folder(out or project.root / "output")
     todo = Builder(project).jobs(folders, options, leaflets)
     if output_format == "html":
         from polyleaf.export import export_html
@@ -296,7 +300,7 @@ def batch(
         for problem in error.problems:
             click.echo(f"polyleaf: error: {problem}", err=True)
         ctx.exit(1)
-    out = out or project.root / "output"
+    out = writable_folder(out or project.root / "output")
     distinct = list(dict.fromkeys(order.job for order in todo))
     count = len(split_current(project, distinct, out, force)[1])
     with _progress(count) as report, _executor(jobs, count, scheduler) as executor:

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from polyleaf import __version__
+from polyleaf.confine import inside
 from polyleaf.fonts import FACES
 
 SIDECAR = ".inputs"
@@ -49,7 +50,7 @@ def fingerprint(root: Path, parts: dict[str, object], files: list[Path]) -> str:
     digest.update(json.dumps(parts, sort_keys=True, default=str).encode())
     digest.update(__version__.encode())
     digest.update(_fonts_digest().encode())
-    digest.update(_digest_files([p.resolve() for p in files]).encode())
+    digest.update(_digest_files([inside(root, path) for path in files]).encode())
     return digest.hexdigest()
 
 

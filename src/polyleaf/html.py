@@ -18,13 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from babel.dates import format_date
 from jinja2 import (
     ChoiceLoader,
-    Environment,
-    FileSystemLoader,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
@@ -37,6 +34,7 @@ from markupsafe import Markup
 
 from polyleaf.catalogs import CatalogStore, layout_files, review_status
 from polyleaf.clinics import ClinicProfile, load_clinic
+from polyleaf.confine import ProjectLoader
 from polyleaf.errors import PolyleafError, RenderError
 from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
@@ -189,23 +187,6 @@ def _time_limit(seconds: float, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-class ProjectLoader(FileSystemLoader):
-    """Templates from one folder, never through a symlink that leaves *root*."""
-
-    def __init__(self, folder: Path, root: Path, label: str) -> None:
-        super().__init__(folder)
-        self.root = root.resolve()
-        self.label = label
-
-    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
-        source, filename, uptodate = super().get_source(environment, template)
-        if not Path(filename).resolve().is_relative_to(self.root):
-            raise RenderError(
-                f"{self.label}/{template}: leads outside the leaflet project; refused"
-            )
-        return source, filename, uptodate
-
-
 def layout_environment(project: Project) -> ImmutableSandboxedEnvironment:
     """The Jinja environment for a project's layouts and Jinja leaflets.
 
@@ -217,8 +198,8 @@ def layout_environment(project: Project) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(
             [
-                ProjectLoader(project.templates_dir, project.root, "templates"),
-                ProjectLoader(LAYOUTS, LAYOUTS, "polyleaf/layouts"),
+                ProjectLoader(project.templates_dir, project.root),
+                ProjectLoader(LAYOUTS, LAYOUTS),
             ]
         ),
         autoescape=True,

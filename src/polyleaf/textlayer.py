@@ -69,6 +69,12 @@ from weasyprint.pdf import fonts as pdf_fonts
 from weasyprint.text.ffi import FROM_UNITS, ffi, harfbuzz, pango
 
 LOGGER = logging.getLogger("polyleaf.textlayer")
+#: A line whose glyphs this stage cannot map back to their text (a cluster split
+#: in two, say): left to WeasyPrint, it would copy, search and read aloud wrong.
+UNPLANNED = (
+    "text layer: cannot map the glyphs of %r back to their letters, so the PDF would "
+    "read as other words; report this line (and its locale) as a polyleaf bug"
+)
 EMPTY = pango.PANGO_GLYPH_EMPTY
 UNKNOWN = pango.PANGO_GLYPH_UNKNOWN_FLAG
 MAX_CODE = 0xFFFF
@@ -358,7 +364,11 @@ def _new_alias(
 ) -> int | None:
     code = max(font.glyph_count + len(font.missing), max(font.to_unicode, default=0) + 1)
     if code > MAX_CODE:
-        LOGGER.info("no alias codes left in %s; text layer may be inexact", font.family)
+        LOGGER.warning(
+            "text layer: no character codes left in %s for its glyphs' own text; "
+            "the PDF would read as other letters",
+            font.family,
+        )
         return None
     aliases.codes[(glyph, key)] = code
     aliases.glyphs[code] = glyph
@@ -513,7 +523,9 @@ def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
             continue
         plan = _plan_run(glyph_item, utf8, font.to_unicode)
         if plan is None:
-            LOGGER.info("text layer left as drawn for %r", textbox.text[:40])
+            # WeasyPrint's own text layer would copy and read aloud as other
+            # letters: a warning, which fails the document (polyleaf.pdf).
+            LOGGER.warning(UNPLANNED, textbox.text[:60])
             return []
         plans.append((glyph_item, plan))
     changed = []
