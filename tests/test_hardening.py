@@ -20,7 +20,7 @@ from polyleaf.errors import CatalogError, PolyleafError
 from polyleaf.project import Project
 from test_cli import assert_one_line_error, no_partial_files
 
-ES = Path("locales") / "es" / "LC_MESSAGES" / "messages.po"
+ES = Path("locales") / "es" / "LC_MESSAGES" / "isotretinoin-20mg.po"
 
 # -- a catalog path that is a folder ---------------------------------------------------------
 
@@ -33,7 +33,9 @@ def test_a_catalog_that_is_a_folder(project_copy: Path, tmp_path: Path) -> None:
     assert_one_line_error(polyleaf("--project", project_copy, "check", "--locale", "es"), *where)
     run = polyleaf("--project", project_copy, "build", "--locale", "es", "--out", tmp_path)
     assert_one_line_error(run, *where)
-    assert not list(tmp_path.rglob("*.pdf"))
+    assert not list((tmp_path / "isotretinoin-20mg").rglob("*.pdf"))
+    # the other leaflet's Spanish catalog is whole: it still builds
+    assert list((tmp_path / "isotretinoin-reminder-card").rglob("*.pdf"))
     listing = polyleaf("--project", project_copy, "locales")
     assert "Traceback" not in listing.stderr and "is a folder" in listing.stdout
 
@@ -93,9 +95,13 @@ def test_a_well_formed_catalog_reads(tmp_path: Path) -> None:
 
 
 def test_every_catalog_of_the_project_reads(project: Project) -> None:
+    for leaflet in project.leaflets:
+        for locale in project.leaflet_locales(leaflet)[1:]:
+            read_catalog(project.catalog_path(leaflet, locale), locale=locale.folder)
+        read_catalog(project.pot_path(leaflet))
     for locale in project.locales[1:]:
-        read_catalog(project.catalog_path(locale), locale=locale.folder)
-    read_catalog(project.pot_path)
+        for path in project.furniture_paths(locale):
+            read_catalog(path, locale=locale.folder)
 
 
 def test_a_duplicate_message_names_both_lines(tmp_path: Path) -> None:
@@ -164,10 +170,10 @@ def test_plural_forms_must_match_each_message(
 def test_duplicate_in_the_project_fails_check_and_build(project_copy: Path, tmp_path: Path) -> None:
     catalog = project_copy / ES
     text = catalog.read_text(encoding="utf-8")
-    entry = text[text.index("#: templates/base.html:29") :].split("\n\n", 1)[0]
+    entry = 'msgctxt "alcohol"\nmsgid "Avoid Alcohol"\nmsgstr "Evite el alcohol"'
     catalog.write_text(text + "\n" + entry + "\n", encoding="utf-8")
-    line = len(text.splitlines()) + 4  # a blank line, two comments, then msgid
-    where = (f"{ES}:{line}", "duplicate message 'Page %(page)s of %(pages)s', first defined at")
+    line = len(text.splitlines()) + 2  # a blank line, then msgctxt
+    where = (f"{ES}:{line}", "duplicate message 'Avoid Alcohol'", "first defined at")
     run = polyleaf("--project", project_copy, "check", "--locale", "es")
     assert_one_line_error(run, *where)
     run = polyleaf("--project", project_copy, "build", "--locale", "es", "--out", tmp_path)
@@ -362,9 +368,10 @@ def _outside(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_a_stylesheet_linked_from_outside_is_refused(project_copy: Path, tmp_path: Path) -> None:
-    css = project_copy / "templates" / "leaflet.css"
-    outside = _outside(tmp_path, "leaflet.css", css.read_text())
-    css.unlink()
+    from polyleaf.project import LAYOUTS
+
+    css = project_copy / "templates" / "leaflet.css"  # the project's own stylesheet, a link out
+    outside = _outside(tmp_path, "leaflet.css", (LAYOUTS / "leaflet.css").read_text())
     css.symlink_to(outside)
     for args in (["--out", tmp_path / "pdf"], ["--format", "html", "--out", tmp_path / "html"]):
         run = polyleaf("--project", project_copy, "build", "--locale", "en", *args)
@@ -390,10 +397,10 @@ def test_export_never_copies_a_link_target_from_outside(project_copy: Path, tmp_
 
 def test_a_template_linked_from_outside_is_refused(project_copy: Path, tmp_path: Path) -> None:
     from polyleaf.html import Renderer
+    from polyleaf.project import LAYOUTS
 
-    base = project_copy / "templates" / "base.html"
-    outside = _outside(tmp_path, "base.html", base.read_text())
-    base.unlink()
+    base = project_copy / "templates" / "base.html"  # a project's own layout, as a link out
+    outside = _outside(tmp_path, "base.html", (LAYOUTS / "base.html").read_text())
     base.symlink_to(outside)
     with pytest.raises(PolyleafError) as raised:
         Renderer(Project.load(project_copy)).check_templates()
@@ -418,9 +425,11 @@ def test_the_fetcher_and_the_fingerprint_refuse_links_out(
 
 
 def test_a_link_inside_the_project_is_fine(project_copy: Path, tmp_path: Path) -> None:
+    from polyleaf.project import LAYOUTS
+
     css = project_copy / "templates" / "leaflet.css"
     moved = project_copy / "clinics" / "leaflet.css"
-    css.rename(moved)
+    moved.write_text((LAYOUTS / "leaflet.css").read_text())
     css.symlink_to(Path("..") / "clinics" / "leaflet.css")
     run = polyleaf("--project", project_copy, "build", "--locale", "en", "--out", tmp_path)
     assert run.code == 0, run.stderr

@@ -82,7 +82,7 @@ def _after_first_document(process: subprocess.Popen[str]) -> list[str]:
 
 def _build_args(out: Path, jobs: int) -> list[str | Path]:
     locales = [arg for tag in LOCALES for arg in ("--locale", tag)]
-    return ["build", *locales, "--jobs", str(jobs), "--out", out]
+    return ["build", "--leaflet", LEAFLET, *locales, "--jobs", str(jobs), "--out", out]
 
 
 def _pdfs(out: Path) -> list[Path]:
