@@ -1,0 +1,382 @@
+"""A whole, well-formed PDF/UA structure tree: WeasyPrint 70's PDF, repaired.
+
+WeasyPrint 70 leaves two faults in every tagged PDF it writes (causes in its
+``pdf/tags.py``, upstream Kozea/WeasyPrint#1836):
+
+* **Margin-box text is orphaned.** The running furniture ("Leaflet ... Revised
+  ...", "Page X of Y") and the translation's status line get marked-content ids
+  and ``NonStruct`` elements whose parent is the Document element, but the
+  Document does not list them: no reader reaching the tree from its root finds
+  them, and the content is not an artifact either.
+* **List items break ISO 32000-1 Table 336.** Block children of an ``li`` (the
+  ``p`` after an ``h3``) sit directly in ``LI``, and an inside marker (the
+  right-to-left lists) puts its ``Lbl`` inside the ``LBody``.
+
+:func:`repair` fixes both on the finished file, touching no WeasyPrint
+internals: the furniture becomes ``/Artifact <</Type /Pagination /Subtype
+/Header>>`` (or ``/Footer``) marked content with its parent-tree entries
+removed; the status line, found by its *text* (the *notice* the caller passes
+in), becomes a ``P`` at the start of the Document on page 1, so assistive
+technology reads "draft translation" first, and an artifact on the other pages;
+each ``LI`` becomes ``Lbl`` + one ``LBody``. Only marked-content tags change in
+the page content, so the pages and the text layer stay as they were. A file
+with nothing to repair comes back as the same bytes, so repairing twice changes
+nothing, and the repair stops doing anything once WeasyPrint's output is right.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Operator
+
+from polyleaf.errors import RenderError
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def repair(data: bytes, notice: str | None = None) -> bytes:
+    """*data* (a tagged PDF from WeasyPrint) with a whole, well-formed tree.
+
+    *notice* is the text polyleaf prints as the translation's status (the draft
+    notice or the review line) in a page margin, or None when it prints none;
+    it must be found exactly once on page 1.
+    """
+    with pikepdf.open(BytesIO(data)) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:
+            return data
+        tree = _Tree(pdf)
+        changed = _repair_margins(pdf, tree, notice)
+        changed |= _repair_lists(pdf, tree)
+        if not changed:
+            return data
+        out = BytesIO()
+        pdf.save(
+            out,
+            deterministic_id=True,  # same inputs, same bytes
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,  # fonts and images untouched
+            fix_metadata_version=False,
+        )
+        return out.getvalue()
+
+
+# -- the tree ---------------------------------------------------------------
+
+
+def kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    """The /K entry of a structure element as a list (it may be one object)."""
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, Array) else [k]
+
+
+def is_element(kid: pikepdf.Object) -> bool:
+    """A structure element, not a marked-content id, MCR or OBJR."""
+    return isinstance(kid, Dictionary) and "/S" in kid
+
+
+class _Tree:
+    """The structure tree: which elements the root reaches, and the parent tree."""
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.root = pdf.Root.StructTreeRoot
+        self.reached: set[tuple[int, int]] = set()
+        pending = [kid for kid in kids(self.root) if is_element(kid)]
+        while pending:
+            element = pending.pop()
+            if element.objgen not in self.reached:
+                self.reached.add(element.objgen)
+                pending.extend(kid for kid in kids(element) if is_element(kid))
+        nums = self.root.ParentTree.get("/Nums", Array())
+        #: StructParents key -> array (index: marked-content id -> owning element).
+        self.parents: dict[int, pikepdf.Object] = {
+            int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)
+        }
+
+    def owners(self, page: pikepdf.Page) -> pikepdf.Object | None:
+        key = page.obj.get("/StructParents")
+        return None if key is None else self.parents.get(int(key))
+
+
+# -- margin boxes -----------------------------------------------------------
+
+
+@dataclass
+class _Orphan:
+    """An element the root does not reach, with its marked content on one page."""
+
+    top: pikepdf.Object
+    mcids: list[int] = field(default_factory=list)
+    text: str = ""
+    y: float | None = None  #: baseline of its first text, from the page's bottom
+
+
+def _repair_margins(pdf: pikepdf.Pdf, tree: _Tree, notice: str | None) -> bool:
+    changed = False
+    for number, page in enumerate(pdf.pages):
+        owners = tree.owners(page)
+        if owners is None:
+            continue
+        orphans = _orphans(tree, owners)
+        if not orphans:  # nothing to repair (or repaired before)
+            continue
+        instructions = pikepdf.parse_content_stream(page)
+        _read_marked_text(page, instructions, orphans)
+        content = []
+        if number == 0 and notice:
+            content = _match_notice(orphans, notice)
+            _prepend_paragraph(pdf, tree, page, owners, content)
+        kept = {id(orphan) for orphan in content}
+        artifacts = {
+            mcid: _pagination(page, orphan)
+            for orphan in orphans
+            if id(orphan) not in kept
+            for mcid in orphan.mcids
+        }
+        for index, instruction in enumerate(instructions):
+            mcid = _mcid(instruction)
+            if mcid in artifacts:
+                instructions[index] = pikepdf.ContentStreamInstruction(
+                    [Name.Artifact, artifacts[mcid]], Operator("BDC")
+                )
+        for mcid in artifacts:
+            owners[mcid] = None
+        stream = zlib.compress(pikepdf.unparse_content_stream(instructions))
+        page.obj.Contents = pdf.make_stream(stream, Filter=Name.FlateDecode)
+        changed = True
+    return changed
+
+
+def _orphans(tree: _Tree, owners: pikepdf.Object) -> list[_Orphan]:
+    """The unreached elements with marked content on this page, in content order."""
+    found: dict[tuple[int, int], _Orphan] = {}
+    for mcid, owner in enumerate(owners):
+        if not isinstance(owner, Dictionary) or owner.objgen in tree.reached:
+            continue
+        top = owner
+        while "/P" in top and top.P.objgen not in tree.reached and "/S" in top.P:
+            top = top.P
+        found.setdefault(top.objgen, _Orphan(top)).mcids.append(mcid)
+    return sorted(found.values(), key=lambda orphan: orphan.mcids[0])
+
+
+def _mcid(instruction: pikepdf.ContentStreamInstruction) -> int | None:
+    if str(instruction.operator) != "BDC" or len(instruction.operands) != 2:
+        return None
+    properties = instruction.operands[1]
+    if isinstance(properties, Dictionary) and "/MCID" in properties:
+        return int(properties.MCID)
+    return None
+
+
+def _pagination(page: pikepdf.Page, orphan: _Orphan) -> Dictionary:
+    """Header above the middle of the page, Footer below."""
+    box = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+    middle = (box[1] + box[3]) / 2
+    top = orphan.y is not None and orphan.y > middle
+    return Dictionary(Type=Name.Pagination, Subtype=Name.Header if top else Name.Footer)
+
+
+def _read_marked_text(page: pikepdf.Page, instructions: list, orphans: list[_Orphan]) -> None:
+    """Each orphan's text (through the fonts' ToUnicode maps) and position."""
+    by_mcid = {mcid: orphan for orphan in orphans for mcid in orphan.mcids}
+    fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
+    maps: dict[tuple[int, int], tuple[dict[bytes, str], int]] = {}
+    ctm, stack, text_matrix = IDENTITY, [], IDENTITY
+    font: tuple[dict[bytes, str], int] = ({}, 2)
+    current: list[_Orphan | None] = []
+    for instruction in instructions:
+        operator, operands = str(instruction.operator), instruction.operands
+        if operator == "q":
+            stack.append(ctm)
+        elif operator == "Q" and stack:
+            ctm = stack.pop()
+        elif operator == "cm":
+            ctm = _multiply(tuple(map(float, operands)), ctm)
+        elif operator == "BDC":
+            current.append(by_mcid.get(_mcid(instruction)))
+        elif operator == "BMC":
+            current.append(None)
+        elif operator == "EMC" and current:
+            current.pop()
+        elif operator == "BT":
+            text_matrix = IDENTITY
+        elif operator == "Tm":
+            text_matrix = tuple(map(float, operands))
+        elif operator == "Td":
+            x, y = map(float, operands)
+            text_matrix = _multiply((1, 0, 0, 1, x, y), text_matrix)
+        elif operator == "Tf":
+            name = operands[0]
+            font_object = fonts.get(name)
+            if font_object is not None:
+                if font_object.objgen not in maps:
+                    maps[font_object.objgen] = _to_unicode(font_object)
+                font = maps[font_object.objgen]
+        elif operator in ("Tj", "TJ", "'", '"'):
+            orphan = next((o for o in reversed(current) if o is not None), None)
+            if orphan is None:
+                continue
+            if orphan.y is None:
+                orphan.y = _multiply(text_matrix, ctm)[5]
+            strings = operands[0] if operator == "TJ" else operands[-1:]
+            for string in strings:
+                if isinstance(string, pikepdf.String):
+                    orphan.text += _decode(bytes(string), font)
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (
+        a * p + b * r,
+        a * q + b * s,
+        c * p + d * r,
+        c * q + d * s,
+        e * p + f * r + t,
+        e * q + f * s + u,
+    )
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+def _to_unicode(font: pikepdf.Object) -> tuple[dict[bytes, str], int]:
+    """A font's character codes -> text (WeasyPrint writes bfchar entries only)."""
+    width = 2 if font.get("/Subtype") == "/Type0" else 1
+    mapping: dict[bytes, str] = {}
+    if "/ToUnicode" in font:
+        cmap = font.ToUnicode.read_bytes()
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+            for code, text in _BFCHAR.findall(block):
+                mapping[bytes.fromhex(code.decode())] = bytes.fromhex(text.decode()).decode(
+                    "utf-16-be", "replace"
+                )
+    return mapping, width
+
+
+def _decode(codes: bytes, font: tuple[dict[bytes, str], int]) -> str:
+    mapping, width = font
+    return "".join(mapping.get(codes[i : i + width], "") for i in range(0, len(codes), width))
+
+
+def letters(text: str) -> Counter[str]:
+    """The characters of *text* without spaces and invisible formatting marks.
+
+    Compared as a multiset: a right-to-left line's glyphs are drawn (and so
+    read back from the content stream) in visual order, and a line break drops
+    the space where it falls.
+    """
+    return Counter(
+        ch
+        for ch in unicodedata.normalize("NFC", text)
+        if not ch.isspace() and unicodedata.category(ch) != "Cf"
+    )
+
+
+def _match_notice(orphans: list[_Orphan], notice: str) -> list[_Orphan]:
+    """The run of consecutive orphans (a wrapped notice has one per line) whose
+    text is *notice*; exactly one must match."""
+    wanted = letters(notice)
+    matches = []
+    for start in range(len(orphans)):
+        seen: Counter[str] = Counter()
+        for end in range(start, len(orphans)):
+            seen += letters(orphans[end].text)
+            if seen == wanted:
+                matches.append(orphans[start : end + 1])
+                break
+            if any(seen[ch] > wanted[ch] for ch in seen):
+                break
+    if len(matches) != 1:
+        raise RenderError(
+            f"PDF/UA: the notice {notice!r} is found {len(matches)} times on page 1, "
+            "expected exactly once"
+        )
+    return matches[0]
+
+
+def _prepend_paragraph(
+    pdf: pikepdf.Pdf,
+    tree: _Tree,
+    page: pikepdf.Page,
+    owners: pikepdf.Object,
+    orphans: list[_Orphan],
+) -> None:
+    """The notice as a P, the first child of the Document element."""
+    document = orphans[0].top.P
+    paragraph = pdf.make_indirect(
+        Dictionary(Type=Name.StructElem, S=Name.P, P=document, Pg=page.obj, K=Array())
+    )
+    for orphan in orphans:
+        for mcid in orphan.mcids:
+            owner = owners[mcid]
+            if owner.objgen == orphan.top.objgen:  # marked content right in the top
+                owner.S = Name.Span
+            if not any(kid.objgen == owner.objgen for kid in paragraph.K):
+                owner.P = paragraph
+                paragraph.K.append(owner)
+    document.K = Array([paragraph, *kids(document)])
+    tree.reached.add(paragraph.objgen)
+
+
+# -- lists ------------------------------------------------------------------
+
+
+def _repair_lists(pdf: pikepdf.Pdf, tree: _Tree) -> bool:
+    """Every LI as (Lbl) + one LBody, its other children moved into the LBody."""
+    changed = False
+    pending = [kid for kid in kids(tree.root) if is_element(kid)]
+    while pending:
+        element = pending.pop()
+        children = kids(element)
+        pending.extend(kid for kid in children if is_element(kid))
+        if element.get("/S") == "/LI" and _repair_item(pdf, tree, element, children):
+            changed = True
+    return changed
+
+
+def _role(kid: pikepdf.Object) -> str | None:
+    return str(kid.S) if is_element(kid) else None
+
+
+def _repair_item(
+    pdf: pikepdf.Pdf, tree: _Tree, item: pikepdf.Object, children: list[pikepdf.Object]
+) -> bool:
+    roles = [_role(kid) for kid in children]
+    bodies = [kid for kid in children if _role(kid) == "/LBody"]
+    misplaced = any(_role(inner) == "/Lbl" for body in bodies for inner in kids(body))
+    if roles in (["/Lbl", "/LBody"], ["/LBody"], ["/Lbl"]) and not misplaced:
+        return False
+    body = (
+        bodies[0]
+        if bodies
+        else pdf.make_indirect(
+            Dictionary(Type=Name.StructElem, S=Name.LBody, P=item, Pg=item.get("/Pg"), K=Array())
+        )
+    )
+    tree.reached.add(body.objgen)
+    labels, contents = [], []
+    for kid in children:
+        for moved in kids(kid) if _role(kid) == "/LBody" else [kid]:
+            if _role(moved) == "/Lbl":
+                labels.append(moved)
+                moved.P = item
+            elif is_element(moved):
+                moved.P = body
+                contents.append(moved)
+            elif is_element(kid) and kid.objgen == body.objgen:  # stays with its owner
+                contents.append(moved)
+            else:
+                raise RenderError("PDF/UA: a list item holds marked content outside its LBody")
+    body.K = Array(contents)
+    item.K = Array([*labels, body])
+    return True
