@@ -11,6 +11,9 @@ WeasyPrint 70 leaves two faults in every tagged PDF it writes (causes in its
 * **List items break ISO 32000-1 Table 336.** Block children of an ``li`` (the
   ``p`` after an ``h3``) sit directly in ``LI``, and an inside marker (the
   right-to-left lists) puts its ``Lbl`` inside the ``LBody``.
+* **Unknown inline elements are grouping elements.** A ``br`` (and any element
+  WeasyPrint has no tag for, such as ``strong`` or ``em``) becomes ``NonStruct``,
+  a grouping element, even inside a paragraph.
 
 :func:`repair` fixes both on the finished file, touching no WeasyPrint
 internals: the furniture becomes ``/Artifact <</Type /Pagination /Subtype
@@ -18,7 +21,8 @@ internals: the furniture becomes ``/Artifact <</Type /Pagination /Subtype
 removed; the status line, found by its *text* (the *notice* the caller passes
 in), becomes a ``P`` at the start of the Document on page 1, so assistive
 technology reads "draft translation" first, and an artifact on the other pages;
-each ``LI`` becomes ``Lbl`` + one ``LBody``. Only marked-content tags change in
+each ``LI`` becomes ``Lbl`` + one ``LBody``; a ``NonStruct`` inside a
+paragraph, heading, label or inline element becomes a ``Span``. Only marked-content tags change in
 the page content, so the pages and the text layer stay as they were. A file
 with nothing to repair comes back as the same bytes, so repairing twice changes
 nothing, and the repair stops doing anything once WeasyPrint's output is right.
@@ -55,6 +59,7 @@ def repair(data: bytes, notice: str | None = None) -> bytes:
         tree = _Tree(pdf)
         changed = _repair_margins(pdf, tree, notice)
         changed |= _repair_lists(pdf, tree)
+        changed |= _repair_inline(tree)
         if not changed:
             return data
         out = BytesIO()
@@ -380,3 +385,25 @@ def _repair_item(
     body.K = Array(contents)
     item.K = Array([*labels, body])
     return True
+
+
+# -- inline content ---------------------------------------------------------
+
+#: Elements whose children must be inline-level (ISO 32000-1, 14.8.4.3).
+INLINE_PARENTS = {"/P", "/H", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Lbl", "/Span", "/Link"}
+
+
+def _repair_inline(tree: _Tree) -> bool:
+    """A NonStruct (WeasyPrint's tag for br, strong, em ...) in inline context is a Span."""
+    changed = False
+    pending = [kid for kid in kids(tree.root) if is_element(kid)]
+    while pending:
+        element = pending.pop()
+        for kid in kids(element):
+            if not is_element(kid):
+                continue
+            if element.S in INLINE_PARENTS and kid.S == "/NonStruct":
+                kid.S = Name.Span
+                changed = True
+            pending.append(kid)
+    return changed
