@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Operator
+from pikepdf import Array, Dictionary, Name
 
 from polyleaf.errors import RenderError
 
@@ -94,11 +94,14 @@ class _Tree:
     def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.root = pdf.Root.StructTreeRoot
         self.reached: set[tuple[int, int]] = set()
+        #: Every element the root reaches, each before its children.
+        self.elements: list[pikepdf.Object] = []
         pending = [kid for kid in kids(self.root) if is_element(kid)]
         while pending:
             element = pending.pop()
             if element.objgen not in self.reached:
                 self.reached.add(element.objgen)
+                self.elements.append(element)
                 pending.extend(kid for kid in kids(element) if is_element(kid))
         nums = self.root.ParentTree.get("/Nums", Array())
         #: StructParents key -> array (index: marked-content id -> owning element).
@@ -133,10 +136,10 @@ def _repair_margins(pdf: pikepdf.Pdf, tree: _Tree, notice: str | None) -> bool:
         orphans = _orphans(tree, owners)
         if not orphans:  # nothing to repair (or repaired before)
             continue
-        instructions = pikepdf.parse_content_stream(page)
-        _read_marked_text(page, instructions, orphans)
+        needs_text = number == 0 and bool(notice)
+        _read_marked_text(page, orphans, needs_text)
         content = []
-        if number == 0 and notice:
+        if needs_text:
             content = _match_notice(orphans, notice)
             _prepend_paragraph(pdf, tree, page, owners, content)
         kept = {id(orphan) for orphan in content}
@@ -146,18 +149,33 @@ def _repair_margins(pdf: pikepdf.Pdf, tree: _Tree, notice: str | None) -> bool:
             if id(orphan) not in kept
             for mcid in orphan.mcids
         }
-        for index, instruction in enumerate(instructions):
-            mcid = _mcid(instruction)
-            if mcid in artifacts:
-                instructions[index] = pikepdf.ContentStreamInstruction(
-                    [Name.Artifact, artifacts[mcid]], Operator("BDC")
-                )
+        stream = _retag(page.obj.Contents.read_bytes(), artifacts)
+        page.obj.Contents = pdf.make_stream(zlib.compress(stream), Filter=Name.FlateDecode)
         for mcid in artifacts:
             owners[mcid] = None
-        stream = zlib.compress(pikepdf.unparse_content_stream(instructions))
-        page.obj.Contents = pdf.make_stream(stream, Filter=Name.FlateDecode)
         changed = True
     return changed
+
+
+_TAGGED = re.compile(rb"/[^\s/<>\[\]()%]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+
+
+def _retag(stream: bytes, artifacts: dict[int, str]) -> bytes:
+    """*stream* with each ``/Tag <</MCID n>> BDC`` of *artifacts* retagged as its
+    artifact; every other byte stays as WeasyPrint wrote it."""
+    found: list[int] = []
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        mcid = int(match.group(1))
+        if mcid not in artifacts:
+            return match.group(0)
+        found.append(mcid)
+        return b"/Artifact <</Type /Pagination /Subtype /" + artifacts[mcid].encode() + b">> BDC"
+
+    stream = _TAGGED.sub(replace, stream)
+    if sorted(found) != sorted(artifacts):
+        raise RenderError("PDF/UA: page furniture's marked content not found once in its page")
+    return stream
 
 
 def _orphans(tree: _Tree, owners: pikepdf.Object) -> list[_Orphan]:
@@ -173,32 +191,28 @@ def _orphans(tree: _Tree, owners: pikepdf.Object) -> list[_Orphan]:
     return sorted(found.values(), key=lambda orphan: orphan.mcids[0])
 
 
-def _mcid(instruction: pikepdf.ContentStreamInstruction) -> int | None:
-    if str(instruction.operator) != "BDC" or len(instruction.operands) != 2:
-        return None
-    properties = instruction.operands[1]
-    if isinstance(properties, Dictionary) and "/MCID" in properties:
-        return int(properties.MCID)
-    return None
-
-
-def _pagination(page: pikepdf.Page, orphan: _Orphan) -> Dictionary:
+def _pagination(page: pikepdf.Page, orphan: _Orphan) -> str:
     """Header above the middle of the page, Footer below."""
     box = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
     middle = (box[1] + box[3]) / 2
-    top = orphan.y is not None and orphan.y > middle
-    return Dictionary(Type=Name.Pagination, Subtype=Name.Header if top else Name.Footer)
+    return "Header" if orphan.y is not None and orphan.y > middle else "Footer"
 
 
-def _read_marked_text(page: pikepdf.Page, instructions: list, orphans: list[_Orphan]) -> None:
-    """Each orphan's text (through the fonts' ToUnicode maps) and position."""
+#: What _read_marked_text looks at: the graphics state, marked content, text.
+_POSITION_OPERATORS = "q Q cm BT Tm Td BDC BMC EMC"
+_TEXT_OPERATORS = " Tf Tj TJ ' \""
+
+
+def _read_marked_text(page: pikepdf.Page, orphans: list[_Orphan], text: bool) -> None:
+    """Each orphan's position and, if *text*, its text (through ToUnicode)."""
     by_mcid = {mcid: orphan for orphan in orphans for mcid in orphan.mcids}
     fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
     maps: dict[tuple[int, int], tuple[dict[bytes, str], int]] = {}
     ctm, stack, text_matrix = IDENTITY, [], IDENTITY
-    font: tuple[dict[bytes, str], int] = ({}, 2)
+    font: pikepdf.Object | None = None
     current: list[_Orphan | None] = []
-    for instruction in instructions:
+    operators = _POSITION_OPERATORS + (_TEXT_OPERATORS if text else "")
+    for instruction in pikepdf.parse_content_stream(page, operators):
         operator, operands = str(instruction.operator), instruction.operands
         if operator == "q":
             stack.append(ctm)
@@ -207,35 +221,35 @@ def _read_marked_text(page: pikepdf.Page, instructions: list, orphans: list[_Orp
         elif operator == "cm":
             ctm = _multiply(tuple(map(float, operands)), ctm)
         elif operator == "BDC":
-            current.append(by_mcid.get(_mcid(instruction)))
+            properties = operands[1] if len(operands) == 2 else None
+            mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
+            current.append(None if mcid is None else by_mcid.get(int(mcid)))
         elif operator == "BMC":
             current.append(None)
         elif operator == "EMC" and current:
             current.pop()
         elif operator == "BT":
             text_matrix = IDENTITY
-        elif operator == "Tm":
-            text_matrix = tuple(map(float, operands))
-        elif operator == "Td":
-            x, y = map(float, operands)
-            text_matrix = _multiply((1, 0, 0, 1, x, y), text_matrix)
+        elif operator in ("Tm", "Td"):
+            values = tuple(map(float, operands))
+            text_matrix = (
+                values if operator == "Tm" else _multiply((1, 0, 0, 1, *values), text_matrix)
+            )
+            orphan = next((o for o in reversed(current) if o is not None), None)
+            if orphan is not None and orphan.y is None:
+                orphan.y = _multiply(text_matrix, ctm)[5]
         elif operator == "Tf":
-            name = operands[0]
-            font_object = fonts.get(name)
-            if font_object is not None:
-                if font_object.objgen not in maps:
-                    maps[font_object.objgen] = _to_unicode(font_object)
-                font = maps[font_object.objgen]
-        elif operator in ("Tj", "TJ", "'", '"'):
+            font = fonts.get(operands[0])
+        elif font is not None:  # a text-showing operator
             orphan = next((o for o in reversed(current) if o is not None), None)
             if orphan is None:
                 continue
-            if orphan.y is None:
-                orphan.y = _multiply(text_matrix, ctm)[5]
+            if font.objgen not in maps:
+                maps[font.objgen] = _to_unicode(font)
             strings = operands[0] if operator == "TJ" else operands[-1:]
             for string in strings:
                 if isinstance(string, pikepdf.String):
-                    orphan.text += _decode(bytes(string), font)
+                    orphan.text += _decode(bytes(string), maps[font.objgen])
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
@@ -339,12 +353,8 @@ def _prepend_paragraph(
 def _repair_lists(pdf: pikepdf.Pdf, tree: _Tree) -> bool:
     """Every LI as (Lbl) + one LBody, its other children moved into the LBody."""
     changed = False
-    pending = [kid for kid in kids(tree.root) if is_element(kid)]
-    while pending:
-        element = pending.pop()
-        children = kids(element)
-        pending.extend(kid for kid in children if is_element(kid))
-        if element.get("/S") == "/LI" and _repair_item(pdf, tree, element, children):
+    for element in tree.elements:
+        if element.S == "/LI" and _repair_item(pdf, tree, element, kids(element)):
             changed = True
     return changed
 
@@ -396,14 +406,8 @@ INLINE_PARENTS = {"/P", "/H", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Lbl", 
 def _repair_inline(tree: _Tree) -> bool:
     """A NonStruct (WeasyPrint's tag for br, strong, em ...) in inline context is a Span."""
     changed = False
-    pending = [kid for kid in kids(tree.root) if is_element(kid)]
-    while pending:
-        element = pending.pop()
-        for kid in kids(element):
-            if not is_element(kid):
-                continue
-            if element.S in INLINE_PARENTS and kid.S == "/NonStruct":
-                kid.S = Name.Span
-                changed = True
-            pending.append(kid)
+    for element in tree.elements:
+        if element.S == "/NonStruct" and "/P" in element and element.P.get("/S") in INLINE_PARENTS:
+            element.S = Name.Span  # parents come first: a NonStruct in it follows
+            changed = True
     return changed
