@@ -39,6 +39,7 @@ def assert_whole_tree(path: Path, lang: str, notice: bool) -> None:
     report = check(path, lang)
     assert not report.findings, "\n".join(report.findings[:20])
     with pikepdf.open(path) as pdf:
+        assert pdf.check_pdf_syntax() == []  # qpdf --check
         pages = len(pdf.pages)
         document = kids(pdf.Root.StructTreeRoot)[0]
         first = kids(document)[0]
