@@ -318,7 +318,7 @@ def _match_notice(orphans: list[_Orphan], notice: str) -> list[_Orphan]:
     """The run of consecutive orphans (a wrapped notice has one per line) whose
     text is *notice*; exactly one must match."""
     wanted = letters(notice)
-    matches = []
+    candidates = []  # (agreement, start, end)
     for start in range(len(orphans)):
         seen: Counter[str] = Counter()
         best, best_end = 0.0, start
@@ -329,7 +329,14 @@ def _match_notice(orphans: list[_Orphan], notice: str) -> list[_Orphan]:
                 break
             best, best_end = score, end
         if best >= AGREEMENT:
-            matches.append(orphans[start : best_end + 1])
+            candidates.append((best, start, best_end))
+    # Overlapping runs are the same lines (the notice, or its tail): the best counts.
+    matches: list[list[_Orphan]] = []
+    taken: set[int] = set()
+    for _, start, end in sorted(candidates, key=lambda c: (-c[0], c[1])):
+        if not taken & set(range(start, end + 1)):
+            taken |= set(range(start, end + 1))
+            matches.append(orphans[start : end + 1])
     if len(matches) != 1:
         raise RenderError(
             f"PDF/UA: the notice {notice!r} is found {len(matches)} times on page 1, "
