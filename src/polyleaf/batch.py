@@ -26,13 +26,12 @@ from polyleaf.atomic import atomic_target, sweep
 from polyleaf.build import Job, Outcome, run
 from polyleaf.clinics import clinic_ids, load_clinic
 from polyleaf.errors import PolyleafError
-from polyleaf.options import PAPERS, LeafletOptions
+from polyleaf.options import PAPERS, LeafletOptions, edition_names, parse_edition
 from polyleaf.printjob import Written, write_print_job
 from polyleaf.project import Project
 
 COLUMNS = ["clinic", "leaflet", "locale", "paper", "copies"]
 MAX_COPIES = 100_000
-LARGE = "-large"
 PRINT_JOBS = "print-jobs"
 
 
@@ -95,9 +94,9 @@ def read_orders(
             loc.folder for loc in project.leaflet_locales(leaflet)
         }:
             row_problems.append(f"leaflet {leaflet!r} has no {locale} translation")
-        base = paper.lower().removesuffix(LARGE)
+        base, large, bilingual = parse_edition(paper)
         if base not in PAPERS:
-            papers = ", ".join(f"{p}, {p}{LARGE}" for p in PAPERS)
+            papers = ", ".join(edition_names())
             row_problems.append(f"paper {paper!r} unknown; available: {papers}")
         elif known is not None and known.paper and base != known.paper:
             row_problems.append(f"leaflet {leaflet!r} is printed on {known.paper} only")
@@ -108,7 +107,8 @@ def read_orders(
             continue
         options = LeafletOptions(
             paper=base,
-            large_print=paper.lower().endswith(LARGE),
+            large_print=large,
+            bilingual=bilingual,
             bleed=bleed,
             marks=marks,
             clinic="" if clinic == "default" else clinic,

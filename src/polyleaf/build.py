@@ -111,6 +111,8 @@ class Builder:
         for leaflet in self.project.select_leaflets(list(leaflets)):
             own = [locale.folder for locale in self.project.leaflet_locales(leaflet.id)]
             chosen = own if wanted is None else [folder for folder in wanted if folder in own]
+            if options.bilingual:  # a translation beside its source: not the source alone
+                chosen = [folder for folder in chosen if folder != own[0]]
             edition = replace(options, paper=leaflet.paper) if leaflet.paper else options
             jobs.extend(Job(leaflet.id, folder, edition) for folder in chosen)
         return jobs

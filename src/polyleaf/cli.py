@@ -143,6 +143,11 @@ def _options(*options: Callable) -> Callable[[Callable], Callable]:
 edition_options = _options(
     click.option("--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True),
     click.option("--large-print", is_flag=True, help="Body text 16 pt, same content reflowed."),
+    click.option(
+        "--bilingual",
+        is_flag=True,
+        help="Each section in the patient's language with the source language beside it.",
+    ),
 )
 
 #: How a run renders (the fields of LeafletOptions the print shop asks for, and
@@ -212,6 +217,7 @@ def build(
     locales: tuple[str, ...],
     paper: str,
     large_print: bool,
+    bilingual: bool,
     bleed: str,
     marks: tuple[str, ...],
     jobs: int,
@@ -229,7 +235,12 @@ def build(
     """
     project = _project(ctx)
     options = LeafletOptions(
-        paper=paper, large_print=large_print, bleed=bleed, marks=marks, clinic=clinic
+        paper=paper,
+        large_print=large_print,
+        bleed=bleed,
+        marks=marks,
+        clinic=clinic,
+        bilingual=bilingual,
     )
     load_clinic(project, clinic)
     project.select_leaflets(leaflets)

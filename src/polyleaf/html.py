@@ -32,14 +32,14 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from polyleaf.catalogs import CatalogStore, layout_files, review_status
+from polyleaf.catalogs import CatalogStore, CatalogTranslations, layout_files, review_status
 from polyleaf.clinics import ClinicProfile, load_clinic
 from polyleaf.confine import ProjectLoader
 from polyleaf.errors import PolyleafError, RenderError
 from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
 from polyleaf.options import LeafletOptions
-from polyleaf.project import LAYOUTS, Project
+from polyleaf.project import LAYOUTS, Leaflet, Project
 
 #: Two Hangul syllables in a row, i.e. inside one Korean word.
 _HANGUL_PAIR = re.compile("(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
@@ -322,7 +322,9 @@ class Renderer:
         leaflet = self.project.leaflet(leaflet_id)
         context = self.context(leaflet_id, locale, options or LeafletOptions())
         translations = self.catalogs.translations(leaflet_id, locale)
-        if leaflet.kind == "markdown":
+        if options.bilingual:
+            context.update(self._bilingual(leaflet, locale, translations))
+        elif leaflet.kind == "markdown":
             title, masthead, body = leaflet.document.render(translations.markdown)
             context.update(title=title, masthead=Markup(masthead), body=Markup(body))
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
@@ -345,6 +347,38 @@ class Renderer:
             line = getattr(error, "lineno", None)
             raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None
         return typeset_body(html, locale, self.unit_words(locale))
+
+    def _bilingual(
+        self, leaflet: Leaflet, locale: LocaleInfo, translations: CatalogTranslations
+    ) -> dict[str, object]:
+        """The bilingual edition's context: the patient's language beside the source's."""
+        source = self.project.source_locale
+        if leaflet.kind != "markdown":
+            raise PolyleafError(
+                f"{leaflet.relative}: the bilingual edition is made from Markdown leaflets only"
+            )
+        if locale == source:
+            raise PolyleafError(
+                f"the bilingual edition pairs a translation with {source.tag}; "
+                f"choose another locale than {source.tag}"
+            )
+        pair = leaflet.document.bilingual(
+            translations.markdown, self.catalogs.translations(leaflet.id, source).markdown
+        )
+        return {
+            "title": pair.title,
+            "masthead": Markup(pair.masthead[0]),
+            "bilingual": {
+                "source": {
+                    "tag": source.tag,
+                    "direction": source.direction,
+                    "name": source.display_name,
+                },
+                "name": locale.display_name,
+                "masthead": Markup(pair.masthead[1]),
+                "rows": [(Markup(patient), Markup(english)) for patient, english in pair.rows],
+            },
+        }
 
     def unit_words(self, locale: LocaleInfo) -> tuple[str, ...]:
         """The words a number is kept with on one line in *locale*: units, and the

@@ -38,10 +38,11 @@ from weasyprint.formatting_structure.boxes import MarginBox, TextBox  # noqa: E4
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
-from polyleaf import pdfua, textlayer  # noqa: E402
+from polyleaf import pdfua, tagging, textlayer  # noqa: E402
 
 PDF_VARIANT = "pdf/ua-1"
 textlayer.install()
+tagging.install()
 
 #: The page-margin boxes in which base.html prints the translation's status: the
 #: draft notice (top centre) or the reviewer's line (bottom centre). Their text on

@@ -129,9 +129,12 @@ def _spread(text: str, count: int) -> list[str]:
 
 
 #: Scripts whose clusters can hold several glyphs or reorder them (Hebrew,
-#: Arabic, Indic, South-East Asian). Runs without them keep WeasyPrint's mapping,
-#: which is exact for them, and cost nothing.
-COMPLEX = re.compile("[\u0590-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+#: Arabic, Indic, South-East Asian), and the brackets a right-to-left run draws
+#: mirrored: there the glyph of ")" carries the text "(", and WeasyPrint's
+#: first-use mapping would then read an English "(oil)" in an Arabic document
+#: (a bilingual leaflet) as ")oil(". Runs without them keep WeasyPrint's
+#: mapping, which is exact for them, and cost nothing.
+COMPLEX = re.compile("[\u0590-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff()\\[\\]{}«»‹›]")
 _GLYPH_INFO = struct.Struct(f"=Iiii{ffi.sizeof('PangoGlyphInfo') - 16}x")
 
 

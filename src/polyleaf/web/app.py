@@ -152,6 +152,9 @@ class FrontDesk:
             raise ApiError(409, f"{entry.tag} fails the safety gate ({entry.reason})", offered)
         if edition.paper not in PAPERS:
             raise ApiError(422, f"unknown paper {edition.paper!r}", list(PAPERS))
+        if edition.bilingual and entry.tag == self.project.source_locale.tag:
+            others = [e.tag for e in entries.values() if e.available and e.status != "source"]
+            raise ApiError(422, "a bilingual leaflet pairs a translation with the source", others)
         if edition.clinic and edition.clinic not in self.clinics:
             raise ApiError(404, f"unknown clinic {edition.clinic!r}", sorted(self.clinics))
         folder = self.project.find_locale(entry.tag).folder
@@ -159,7 +162,12 @@ class FrontDesk:
         return Job(
             leaflet,
             folder,
-            LeafletOptions(paper=paper, large_print=edition.large_print, clinic=edition.clinic),
+            LeafletOptions(
+                paper=paper,
+                large_print=edition.large_print,
+                clinic=edition.clinic,
+                bilingual=edition.bilingual,
+            ),
         )
 
     async def pdf(self, job: Job) -> Path:
