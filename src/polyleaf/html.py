@@ -292,6 +292,7 @@ class Renderer:
                 "revision_iso": leaflet.revision.isoformat(),
             },
             "paper": options.paper,
+            "bilingual": None,
             "clinic": clinic,
             "logo": self._logo_url(clinic),
             "online": {"url": url, "qr": qr_data_uri(url)} if url else None,
