@@ -426,42 +426,34 @@ def check(
 @leaflet_option
 @click.pass_context
 def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
-    """The leaflet x locale matrix: translated, safety sections complete, review status."""
-    project = _project(ctx)
-    catalogs = CatalogStore(project)
-    gate = Gate(project, catalogs)
+    """The leaflet x locale matrix: translated, safety sections complete, status."""
     from rich.table import Table
 
-    table = Table("leaflet", "locale", "language", "dir", "translated", "safety sections", "status")
-    for leaflet in project.select_leaflets(leaflets):
-        try:
-            sections = leaflet.sections()
-            source = gate.source(leaflet.id)
-        except PolyleafError as error:
-            table.add_row(leaflet.id, "-", "-", "-", "-", "-", f"[red]{error}[/red]")
-            continue
-        own_errors = {f.section for f in gate.leaflet_findings(leaflet.id) if f.severity == "error"}
-        for locale in project.leaflet_locales(leaflet.id):
-            row = [leaflet.id, locale.tag, locale.display_name, locale.direction]
-            try:
-                catalog = catalogs.get(leaflet.id, locale)
-            except CatalogError as error:
-                table.add_row(*row, "-", "-", f"unreadable: {error}")
-                continue
-            counts = i18n_steps.count(source, catalog)
-            failing = own_errors | {
-                f.section for f in gate.check(leaflet.id, locale) if f.severity == "error"
-            }
-            complete = len(sections.keys() - failing)
-            status = review_status(catalog)
-            blocked = bool(failing)
-            table.add_row(
-                *row,
-                f"{counts.percent}%",
-                f"{complete}/{len(sections)}",
-                "blocked by the gate" if blocked else str(status),
-                style="red" if blocked else (None if status.reviewed else "yellow"),
-            )
+    from polyleaf.library import Library
+
+    project = _project(ctx)
+    library = Library(project)
+    table = Table(
+        "leaflet", "locale", "language", "dir", "translated", "safety sections", "status"
+    )
+    styles = {"blocked by the gate": "red", "draft": "yellow", "partly reviewed": "yellow"}
+    for document in library.matrix(leaflets):
+        locale = document.locale
+        status = document.status
+        if status == "blocked by the gate" and document.errors:
+            status += f": {document.reason}"
+        elif document.reviewer:
+            status += f" by {document.reviewer} on {document.reviewed_on}"
+        table.add_row(
+            document.leaflet,
+            locale.tag,
+            locale.display_name,
+            locale.direction,
+            f"{document.translated_percent}%",
+            f"{document.sections_complete}/{document.sections}",
+            status,
+            style=styles.get(document.status),
+        )
     stdout.print(table)
 
 

@@ -252,8 +252,9 @@ class Renderer:
                 ast = self.env.parse(source, name)
             except TemplateNotFound:
                 raise PolyleafError(
-                    f"templates/{name}: no such layout (used by {wanted_by}); add it, or "
-                    "delete it from templates/ to use polyleaf's own"
+                    f"templates/{name}: no such layout (used by {wanted_by}); add "
+                    f"templates/{name}, or name one of polyleaf's layouts "
+                    f"({', '.join(sorted(p.name for p in LAYOUTS.glob('*.html')))})"
                 ) from None
             except TemplateSyntaxError as error:
                 raise RenderError(f"templates/{name}:{error.lineno}: {error.message}") from None

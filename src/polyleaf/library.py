@@ -42,6 +42,7 @@ class DocumentStatus:
     sections: int
     errors: tuple[Finding, ...] = ()
     reviewer: str = ""
+    reviewed_on: str = ""
 
     @property
     def available(self) -> bool:
@@ -80,7 +81,7 @@ class Library:
         except (CatalogError, PolyleafError):
             catalog, percent = None, 0
         status: Status
-        reviewer = ""
+        reviewer = reviewed_on = ""
         if errors:
             status = "blocked by the gate"
         elif locale == self.project.source_locale:
@@ -88,9 +89,17 @@ class Library:
         else:
             review = review_status(catalog)
             status = "reviewed" if review.reviewed else "draft"
-            reviewer = review.reviewer
+            reviewer, reviewed_on = review.reviewer, review.date
         return DocumentStatus(
-            leaflet_id, locale, status, percent, complete, len(sections), errors, reviewer
+            leaflet_id,
+            locale,
+            status,
+            percent,
+            complete,
+            len(sections),
+            errors,
+            reviewer,
+            reviewed_on,
         )
 
     def matrix(self, leaflets: list[str] | tuple[str, ...] = ()) -> list[DocumentStatus]:
