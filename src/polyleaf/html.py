@@ -322,7 +322,8 @@ class Renderer:
         self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions | None = None
     ) -> str:
         leaflet = self.project.leaflet(leaflet_id)
-        context = self.context(leaflet_id, locale, options or LeafletOptions())
+        options = options or LeafletOptions()
+        context = self.context(leaflet_id, locale, options)
         translations = self.catalogs.translations(leaflet_id, locale)
         if options.bilingual:
             context.update(self._bilingual(leaflet, locale, translations))
