@@ -326,8 +326,10 @@ def serve(
     """
     import uvicorn
 
+    from polyleaf.engine import check_weasyprint
     from polyleaf.web.app import Settings, create_app
 
+    check_weasyprint()  # before serving a page that offers PDFs it could not render
     project = _project(ctx)
     settings = Settings(
         project=project.root,
