@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, polyleaf
-from polyleaf import engine
+from polyleaf import build, engine
 from polyleaf.build import Builder, run
 from polyleaf.errors import EngineError
 from polyleaf.options import LeafletOptions
@@ -45,7 +45,13 @@ def test_the_writer_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _pretend_weasyprint_71() -> None:
-    """Worker initializer: this process sees another WeasyPrint; the parent does not."""
+    """Worker initializer: this process sees another WeasyPrint; the parent does not.
+
+    A forked worker inherits the parent's builders, whose writers passed the
+    check already (the session's other tests render in this process); a worker
+    of a real run starts with none.
+    """
+    build._BUILDERS.clear()
     engine.installed_weasyprint = lambda: "71.0"
 
 
