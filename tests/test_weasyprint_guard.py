@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, polyleaf
-from polyleaf import build, engine
+from polyleaf import engine
 from polyleaf.build import Builder, run
 from polyleaf.errors import EngineError
 from polyleaf.options import LeafletOptions
@@ -45,20 +46,18 @@ def test_the_writer_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _pretend_weasyprint_71() -> None:
-    """Worker initializer: this process sees another WeasyPrint; the parent does not.
-
-    A forked worker inherits the parent's builders, whose writers passed the
-    check already (the session's other tests render in this process); a worker
-    of a real run starts with none.
-    """
-    build._BUILDERS.clear()
+    """Worker initializer: this process sees another WeasyPrint; the parent does not."""
     engine.installed_weasyprint = lambda: "71.0"
 
 
 def test_a_worker_that_finds_another_release_stops_the_run(tmp_path: Path) -> None:
     project = Project.load(ROOT)
     jobs = Builder(project).jobs(["en", "es"], LeafletOptions())
-    with ProcessPoolExecutor(max_workers=2, initializer=_pretend_weasyprint_71) as executor:
+    # Spawned, not forked: a forked worker would inherit this process's builders,
+    # whose writers passed the check already (other tests render in this process),
+    # while a worker of a real run starts with none.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, spawn, initializer=_pretend_weasyprint_71) as executor:
         with pytest.raises(EngineError, match="WeasyPrint 71.0 is installed"):
             run(project, jobs, tmp_path, force=True, executor=executor)
     assert not list(tmp_path.rglob("*.pdf"))
