@@ -359,9 +359,11 @@ def serve(
     Binds 127.0.0.1 by default; for a clinic network put a reverse proxy in
     front (README: Behind a reverse proxy). Example: polyleaf serve --port 8080
     """
+    from polyleaf.engine import check_weasyprint
     from polyleaf.web.app import Settings, create_app
     from polyleaf.web.server import run
 
+    check_weasyprint()  # before serving a page that offers PDFs it could not render
     project = _project(ctx)
     settings = Settings(
         project=project.root,
@@ -433,9 +435,7 @@ def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
 
     project = _project(ctx)
     library = Library(project)
-    table = Table(
-        "leaflet", "locale", "language", "dir", "translated", "safety sections", "status"
-    )
+    table = Table("leaflet", "locale", "language", "dir", "translated", "safety sections", "status")
     styles = {"blocked by the gate": "red", "draft": "yellow", "partly reviewed": "yellow"}
     for document in library.matrix(leaflets):
         locale = document.locale

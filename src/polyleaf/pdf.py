@@ -27,10 +27,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from polyleaf.atomic import atomic_target
+from polyleaf.engine import check_weasyprint
 from polyleaf.errors import RenderError
 from polyleaf.fonts import isolate_fontconfig, pinned_font_paths
 from polyleaf.project import LAYOUTS
 
+check_weasyprint()  # before polyleaf.textlayer reaches into WeasyPrint's internals
 isolate_fontconfig()
 
 import weasyprint  # noqa: E402  (fontconfig must be isolated first)
@@ -142,6 +144,7 @@ class PdfWriter:
     """
 
     def __init__(self, root: Path) -> None:
+        check_weasyprint()
         self.fetcher = ProjectFetcher(root)
         self.base_url = (root.resolve() / "templates").as_uri() + "/"
         self.font_config = FontConfiguration()

@@ -27,8 +27,9 @@ two-part vowel sign (Bengali ো) whose left half HarfBuzz puts in the
 consonant's cluster is mapped with the vowel's cluster, so no glyph with
 width is left without text.
 
-WeasyPrint internals relied on (pinned in pyproject.toml; tests fail on an
-upgrade that changes them):
+WeasyPrint internals relied on (the releases tested are
+``polyleaf.engine.SUPPORTED_WEASYPRINT``; nothing renders with another, and
+tests fail on an upgrade that changes them):
 
 * ``weasyprint.draw.text.draw_first_line`` (wrapped), the Pango glyph strings
   it reads (``glyphs[i].glyph``, ``log_clusters``, ``item.offset/length``,
@@ -575,10 +576,6 @@ def build_vector_font_dictionary(
 _original_draw_first_line = draw_text.draw_first_line
 _original_clean = pdf_fonts.Font.clean
 _original_build_vector = pdf_fonts._build_vector_font_dictionary
-
-
-#: The WeasyPrint releases this stage was written against and tested with.
-TESTED_WEASYPRINT = "70."
 
 
 def install() -> None:
