@@ -195,10 +195,11 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["pdf", "html"]),
+    type=click.Choice(["pdf", "html", "site"]),
     default="pdf",
     show_default=True,
-    help="html: the self-contained HTML that would be printed.",
+    help="html: the self-contained HTML that would be printed. site: the web edition "
+    "(out/site/<leaflet>/<locale>.html beside its PDF, and indexes).",
 )
 @out_option
 @click.pass_context
@@ -238,12 +239,21 @@ def build(
         for path in export_html(project, todo, out):
             stderr.print(f"wrote   {path}")
         return
+    if output_format == "site":
+        from polyleaf.site import check_site
+
+        check_site(project, todo)
     split = split_current(project, todo, out, force)
     pending = len(split[1])
     with _progress(pending) as report, _executor(jobs, pending) as executor:
         outcomes = run(
             project, todo, out, force=force, executor=executor, report=report, split=split
         )
+    if output_format == "site":
+        from polyleaf.site import write_site
+
+        for path in write_site(project, outcomes, out):
+            stderr.print(f"wrote   {path}")
     _summary(ctx, outcomes)
 
 
