@@ -369,8 +369,7 @@ class Renderer:
                 html = self.env.get_template(layout).render(context)
         except SecurityError as error:
             raise RenderError(
-                f"{leaflet.relative} (layout {layout}): refused by the template "
-                f"sandbox: {error}"
+                f"{leaflet.relative} (layout {layout}): refused by the template sandbox: {error}"
             ) from None
         except RecursionError:
             raise RenderError(

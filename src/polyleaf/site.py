@@ -113,7 +113,7 @@ class SiteAssets:
         text = "\n".join(pages)
         changed = []
         for name, source in sorted(self._wanted.items()):
-            if f"{name}\"" in text:
+            if f'{name}"' in text:
                 target = self.site / name
                 if write_file(target, source.read_bytes()):
                     changed.append(target)
@@ -164,9 +164,7 @@ class SiteWriter:
             self._write(pdf_path(self.out, job.leaflet, locale), outcome.path.read_bytes())
             self._write_page(page_path(self.out, job.leaflet, locale), self.page(job, locale))
         for leaflet_id in touched:
-            self._write_page(
-                self.site / leaflet_id / "index.html", self.leaflet_index(leaflet_id)
-            )
+            self._write_page(self.site / leaflet_id / "index.html", self.leaflet_index(leaflet_id))
         self._write_page(self.site / "index.html", self.index())
         stylesheet = self._stylesheet()
         self._write(self.site / STYLESHEET, stylesheet.read_bytes())
