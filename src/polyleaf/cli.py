@@ -269,6 +269,52 @@ def _summary(ctx: click.Context, outcomes: list[Outcome]) -> None:
 
 
 @main.command()
+@leaflet_option
+@locale_option
+@click.option(
+    "--format",
+    "output_format",
+    default="fhir",
+    show_default=True,
+    metavar="fhir",
+    help="fhir: a FHIR R5 document Bundle per leaflet and locale (HL7 ePI structure).",
+)
+@click.option("--clinic", default="", metavar="ID", help="Clinic profile as the author.")
+@out_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    leaflets: tuple[str, ...],
+    locales: tuple[str, ...],
+    output_format: str,
+    clinic: str,
+    out: Path | None,
+) -> None:
+    """Export every leaflet in every locale (or those named) for other systems.
+
+    Writes out/fhir/<leaflet>/<leaflet>-<locale>.json; a locale that fails the
+    safety gate gets none. Example: polyleaf export --format fhir --locale ar
+    """
+    from polyleaf.fhir import check_format, export_fhir
+
+    check_format(output_format)
+    project = _project(ctx)
+    project.select_leaflets(leaflets)
+    folders = [locale.folder for locale in project.select_locales(locales)] if locales else None
+    todo = Builder(project).jobs(folders, LeafletOptions(), leaflets)
+    outcomes = export_fhir(project, todo, out or project.root / "output", clinic)
+    for outcome in outcomes:
+        if outcome.ok:
+            stderr.print(f"wrote   {outcome.path}")
+        else:
+            _report(outcome)
+    failed = [o for o in outcomes if not o.ok]
+    stderr.print(f"{len(outcomes) - len(failed)} exported, {len(failed)} failed")
+    if failed:
+        ctx.exit(1)
+
+
+@main.command()
 @click.argument("orders", type=click.Path(dir_okay=False, path_type=Path))
 @run_options
 @click.option(
