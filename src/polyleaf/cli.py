@@ -204,10 +204,11 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["pdf", "html"]),
+    type=click.Choice(["pdf", "html", "site"]),
     default="pdf",
     show_default=True,
-    help="html: the self-contained HTML that would be printed.",
+    help="html: the self-contained HTML that would be printed. site: the web edition "
+    "(out/site/<leaflet>/<locale>.html beside its PDF, and indexes).",
 )
 @out_option
 @click.pass_context
@@ -253,12 +254,21 @@ def build(
         for path in export_html(project, todo, out):
             stderr.print(f"wrote   {path}")
         return
+    if output_format == "site":
+        from polyleaf.site import check_site
+
+        check_site(project, todo)
     split = split_current(project, todo, out, force)
     pending = len(split[1])
     with _progress(pending) as report, _executor(jobs, pending) as executor:
         outcomes = run(
             project, todo, out, force=force, executor=executor, report=report, split=split
         )
+    if output_format == "site":
+        from polyleaf.site import write_site
+
+        for path in write_site(project, outcomes, out):
+            stderr.print(f"wrote   {path}")
     _summary(ctx, outcomes)
 
 
@@ -269,6 +279,52 @@ def _summary(ctx: click.Context, outcomes: list[Outcome]) -> None:
     peak = max((o.peak_mib for o in outcomes if not o.skipped), default=0)
     memory = f"; peak memory per rendering process {peak:.0f} MiB" if built else ""
     stderr.print(f"{built} built, {current} already up to date, {len(failed)} failed{memory}")
+    if failed:
+        ctx.exit(1)
+
+
+@main.command()
+@leaflet_option
+@locale_option
+@click.option(
+    "--format",
+    "output_format",
+    default="fhir",
+    show_default=True,
+    metavar="fhir",
+    help="fhir: a FHIR R5 document Bundle per leaflet and locale (HL7 ePI structure).",
+)
+@click.option("--clinic", default="", metavar="ID", help="Clinic profile as the author.")
+@out_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    leaflets: tuple[str, ...],
+    locales: tuple[str, ...],
+    output_format: str,
+    clinic: str,
+    out: Path | None,
+) -> None:
+    """Export every leaflet in every locale (or those named) for other systems.
+
+    Writes out/fhir/<leaflet>/<leaflet>-<locale>.json; a locale that fails the
+    safety gate gets none. Example: polyleaf export --format fhir --locale ar
+    """
+    from polyleaf.fhir import check_format, export_fhir
+
+    check_format(output_format)
+    project = _project(ctx)
+    project.select_leaflets(leaflets)
+    folders = [locale.folder for locale in project.select_locales(locales)] if locales else None
+    todo = Builder(project).jobs(folders, LeafletOptions(), leaflets)
+    outcomes = export_fhir(project, todo, out or project.root / "output", clinic)
+    for outcome in outcomes:
+        if outcome.ok:
+            stderr.print(f"wrote   {outcome.path}")
+        else:
+            _report(outcome)
+    failed = [o for o in outcomes if not o.ok]
+    stderr.print(f"{len(outcomes) - len(failed)} exported, {len(failed)} failed")
     if failed:
         ctx.exit(1)
 

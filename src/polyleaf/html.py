@@ -39,6 +39,7 @@ from polyleaf.errors import PolyleafError, RenderError
 from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
 from polyleaf.options import LeafletOptions
+from polyleaf.outline import sectioned
 from polyleaf.project import LAYOUTS, Leaflet, Project
 
 #: Two Hangul syllables in a row, i.e. inside one Korean word.
@@ -96,9 +97,14 @@ def _unit_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<=\d) (?=(?:{alternatives}))|(?<=\bSPF) (?=\d)", re.IGNORECASE)
 
 
-def typeset_body(html: str, locale: LocaleInfo, units: tuple[str, ...]) -> str:
+def typeset_body(
+    html: str,
+    locale: LocaleInfo,
+    units: tuple[str, ...],
+    typesetting: dict[str, Callable[[str], str]] = TYPESETTING,
+) -> str:
     """The per-language adjustments and the number-unit rule, in the body text only."""
-    language = TYPESETTING.get(locale.language)
+    language = typesetting.get(locale.language)
 
     def typeset(match: re.Match[str]) -> str:
         text = keep_numbers_with_units(match.group(1), units)
@@ -193,7 +199,8 @@ def layout_environment(project: Project) -> ImmutableSandboxedEnvironment:
     A sandbox (templates are content clinics exchange): no Python internals,
     no files, no processes, only the names polyleaf provides (the gettext
     functions and the css_content filter). The project's templates come
-    first, polyleaf's layouts fill in any it does not have.
+    first, polyleaf's layouts fill in any it does not have. ``sectioned``
+    wraps a leaflet body's sections in ``<section>`` (the web edition).
     """
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(
@@ -209,6 +216,7 @@ def layout_environment(project: Project) -> ImmutableSandboxedEnvironment:
     for name in ("range", "dict", "lipsum", "cycler", "joiner", "namespace"):
         env.globals.pop(name, None)  # only the gettext functions the i18n extension adds
     env.filters["css_content"] = css_content
+    env.filters["sectioned"] = sectioned
     env.policies["ext.i18n.trimmed"] = True
     return env
 
@@ -319,8 +327,17 @@ class Renderer:
         return "".join(block(template.new_context({}))).strip() if block else leaflet_id
 
     def render(
-        self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions | None = None
+        self,
+        leaflet_id: str,
+        locale: LocaleInfo,
+        options: LeafletOptions | None = None,
+        *,
+        layout: str = "",
+        extra: dict[str, object] | None = None,
+        typesetting: dict[str, Callable[[str], str]] = TYPESETTING,
     ) -> str:
+        """The leaflet's HTML in *locale*: framed by its own layout, or by
+        *layout* with *extra* added to its context (the web edition's page)."""
         leaflet = self.project.leaflet(leaflet_id)
         options = options or LeafletOptions()
         context = self.context(leaflet_id, locale, options)
@@ -330,26 +347,27 @@ class Renderer:
         elif leaflet.kind == "markdown":
             title, masthead, body = leaflet.document.render(translations.markdown)
             context.update(title=title, masthead=Markup(masthead), body=Markup(body))
+        context.update(extra or {})
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        layout = layout or leaflet.layout
         try:
             with _time_limit(RENDER_SECONDS, leaflet.relative):
-                html = self.env.get_template(leaflet.layout).render(context)
+                html = self.env.get_template(layout).render(context)
         except SecurityError as error:
             raise RenderError(
-                f"{leaflet.relative} (layout {leaflet.layout}): refused by the template "
-                f"sandbox: {error}"
+                f"{leaflet.relative} (layout {layout}): refused by the template sandbox: {error}"
             ) from None
         except RecursionError:
             raise RenderError(
-                f"{leaflet.relative} (layout {leaflet.layout}): templates call each other "
+                f"{leaflet.relative} (layout {layout}): templates call each other "
                 "without end (recursion too deep)"
             ) from None
         except TemplateError as error:
-            where = f"{getattr(error, 'filename', None) or leaflet.layout}"
+            where = f"{getattr(error, 'filename', None) or layout}"
             where = Path(where).name if "/" in where else where
             line = getattr(error, "lineno", None)
             raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None
-        return typeset_body(html, locale, self.unit_words(locale))
+        return typeset_body(html, locale, self.unit_words(locale), typesetting)
 
     def _bilingual(
         self, leaflet: Leaflet, locale: LocaleInfo, translations: CatalogTranslations
