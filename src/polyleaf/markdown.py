@@ -222,7 +222,9 @@ def _segments(tokens: list[Token]) -> Iterator[tuple[Segment, Token]]:
             in_item += 1
         if token.type == "heading_open":
             level = int(token.tag[1])
-            stack = [e for e in stack if not (e[2] == token.level and e[1] >= level)]
+            # a heading ends the heading sections of its level and below, also
+            # those opened outside the box it is in; never a {#id .safety} block
+            stack = [e for e in stack if not (level <= e[1] <= 6)]
             if "safety" in _classes(token) and token.attrs.get("id"):
                 stack.append((str(token.attrs["id"]), level, token.level))
         elif token.nesting == 1 and "safety" in _classes(token) and token.attrs.get("id"):
