@@ -111,8 +111,14 @@ def _forms(form: str | list[str]) -> list[str]:
     return [form] if isinstance(form, str) else form
 
 
+#: A Markdown link's or image's target, and an autolink: kept exactly as the
+#: English has them (the markup check sees to it), so they are not English prose.
+LINK_TARGET = re.compile(r"\]\([^()]*\)|<[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*>")
+
+
 def _words(text: str, keep: list[str]) -> list[str]:
     text = PYTHON_FORMAT.sub(" ", text)  # a placeholder's name is not an English word
+    text = LINK_TARGET.sub("] ", text)
     for name in keep:
         text = text.replace(name, " ")
     return [fold(word) for word in WORD.findall(text)]
