@@ -166,7 +166,9 @@ def _heading_attrs(state: StateCore) -> None:
         inline.content = inline.content[: match.start()].rstrip()
         token.meta["attrs_line"] = True
         for key, value in attrs.items():
-            if key == "class":
+            if key not in ATTRIBUTES:  # as attrs_block_plugin does: load() refuses it
+                token.meta.setdefault("insecure_attrs", {})[key] = value
+            elif key == "class":
                 token.attrJoin("class", value)
             else:
                 token.attrSet(key, value)
