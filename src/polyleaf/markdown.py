@@ -310,6 +310,10 @@ def front_matter(text: str, relative: str) -> FrontMatter:
         line = mark.line + 2 if mark else 1
         problem = getattr(error, "problem", None) or "not valid YAML"
         raise PolyleafError(f"{relative}:{line}: front matter: {problem}") from None
+    except ValueError as error:  # read as a date, but no such day: 2026-13-45
+        raise PolyleafError(
+            f"{relative}:1: front matter: not a date: {error}; write YYYY-MM-DD"
+        ) from None
     if not isinstance(data, dict):
         raise PolyleafError(f"{relative}:1: front matter must be key: value lines")
     for key, value in data.items():
