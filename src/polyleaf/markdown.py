@@ -67,6 +67,7 @@ CLASSES: dict[str, str] = {
 ATTRIBUTES = ("id", "class")
 SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}\n]*\})[ \t]*$")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
 #: Block tokens whose inline content is one message, by the kind reported.
 _MESSAGE_PARENTS = {
     "heading_open": "heading",
@@ -163,7 +164,10 @@ def _heading_attrs(state: StateCore) -> None:
             continue
         if consumed != len(group) - 1:  # the index of the closing brace
             continue
-        inline.content = inline.content[: match.start()].rstrip()
+        content = inline.content[: match.start()].rstrip()
+        if token.markup.startswith("#"):  # ## Title ## {#id}: the closing #s go too
+            content = _CLOSING_HASHES.sub("", content)
+        inline.content = content
         token.meta["attrs_line"] = True
         for key, value in attrs.items():
             if key not in ATTRIBUTES:  # as attrs_block_plugin does: load() refuses it
