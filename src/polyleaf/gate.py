@@ -437,10 +437,15 @@ class Gate:
             return
         if plural is not None:
             wanted = self._plural_count(locale)
-            if len(forms) != wanted or not all(form.strip() for form in forms):
+            for index in range(wanted):
+                if index >= len(forms) or not forms[index].strip():
+                    yield finding(
+                        f"plural form {index}: missing; {locale.tag} needs {wanted} forms, "
+                        "all filled in"
+                    )
+            if len(forms) > wanted:
                 yield finding(
-                    f"plural forms: {locale.tag} needs {wanted}, all filled in; "
-                    f"the catalog has {sum(bool(f.strip()) for f in forms)}"
+                    f"plural forms: {locale.tag} has {wanted}, the catalog has {len(forms)}"
                 )
         english = [source.id] if plural is None else [source.id, plural]
         for index, text in enumerate(forms):
