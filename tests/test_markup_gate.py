@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_project import WARNING_ES, WARNING_ID, catalog_path, set_translation
+from fixture_project import WARNING_ES, WARNING_ID, catalog_path, line_of, set_translation
 from polyleaf import i18n
 from polyleaf.catalogs import read_catalog, write_catalog
 from polyleaf.gate import Finding, Gate
@@ -136,9 +136,8 @@ def test_hostile_translation_is_refused(library: Path, translation: str, problem
     assert all(f.section == "pregnancy-warning" for f in found), found
     assert any(problem in f.problem for f in found), [f.problem for f in found]
     assert str(found[0]).startswith("alpha · es · pregnancy-warning · 'Do **not** take alphacillin")
-    assert f" · locales/es/LC_MESSAGES/alpha.po:{found[0].where.rsplit(':')[-1]} · " in str(
-        found[0]
-    )
+    line = line_of(catalog_path(library, "es", "alpha"), 'msgid "Do **not**')
+    assert {f.where for f in found} == {f"locales/es/LC_MESSAGES/alpha.po:{line}"}
 
 
 def test_attributes_added_to_a_translated_heading_are_refused(library: Path) -> None:
@@ -339,3 +338,45 @@ def test_damaged_plural_form_fails_naming_it(
     assert any(problem in f.problem for f in found), [f.problem for f in found]
     assert all(f.section == "doses" and f.leaflet == "card" for f in found), found
     assert errors(card, "alpha", locale) == []  # another leaflet in that locale still passes
+
+
+# -- the page furniture: a project's own polyleaf.po overrides polyleaf's ---------
+
+FURNITURE = """\
+msgid ""
+msgstr ""
+"Language: es\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+
+#, python-format
+msgid "Page %(page)s of %(pages)s"
+msgstr "{text}"
+"""
+
+
+def override_furniture(root: Path, text: str) -> Path:
+    path = root / "locales" / "es" / "LC_MESSAGES" / "polyleaf.po"
+    path.write_text(FURNITURE.format(text=text), encoding="utf-8")
+    return path
+
+
+def test_project_furniture_override_wins(library: Path) -> None:
+    override_furniture(library, "Hoja %(page)s de %(pages)s")
+    assert errors(library, "beta", "es") == []
+    project = Project.load(library)
+    html = Renderer(project).render("beta", project.find_locale("es"))
+    assert '"Hoja " counter(page) " de " counter(pages)' in html
+    assert '"Página "' not in html
+
+
+def test_project_furniture_override_is_checked_for_every_leaflet(library: Path) -> None:
+    path = override_furniture(library, "Página %(page)s de %(total)s")
+    line = line_of(path, 'msgid "Page')
+    for leaflet in ("alpha", "beta"):
+        (finding,) = errors(library, leaflet, "es")
+        assert str(finding) == (
+            f"{leaflet} · es · - · 'Page %(page)s of %(pages)s' · "
+            f"locales/es/LC_MESSAGES/polyleaf.po:{line} · placeholders differ: English has "
+            "%(page)s, %(pages)s, translation has %(page)s, %(total)s"
+        )
+    assert errors(library, "alpha", "ar") == []
