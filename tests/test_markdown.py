@@ -288,11 +288,13 @@ def test_bad_front_matter_is_one_line_naming_file_and_line(
     library_copy: Path, front: str, line: int, problem: str
 ) -> None:
     (library_copy / "templates" / "alpha.md").write_text(front + "# Alpha\n\nText.\n")
+    project = Project.load(library_copy)  # one broken leaflet does not stop the library
     with pytest.raises(PolyleafError) as raised:
-        Project.load(library_copy)
+        project.leaflet("alpha").document  # noqa: B018
     message = str(raised.value)
     assert message.startswith(f"templates/alpha.md:{line}: "), message
     assert problem in message and "\n" not in message
+    assert project.leaflet("beta").document.segments
 
 
 @pytest.fixture
@@ -329,4 +331,6 @@ def test_bad_front_matter_through_the_cli(
 ) -> None:
     (library_copy / "templates" / "alpha.md").write_text(front + "# Alpha\n\nText.\n")
     run = polyleaf("--project", library_copy, "check")
-    assert_one_line_error(run, "polyleaf: error: ", f"templates/alpha.md:{line}: ", problem)
+    finding = assert_one_line_error(run, f"templates/alpha.md:{line} · ", problem)
+    assert finding.startswith("error: alpha · en · - · - · ")
+    assert not [text for text in run.stdout.splitlines() if "beta" in text], run.stdout

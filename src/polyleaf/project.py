@@ -125,6 +125,8 @@ class Leaflet:
     root: Path
     #: A Jinja leaflet's required sections, from polyleaf.toml.
     declared_sections: dict[str, str] = field(default_factory=dict)
+    #: Why the source cannot be used (bad front matter), or "".
+    error: str = ""
 
     @property
     def relative(self) -> str:
@@ -136,6 +138,8 @@ class Leaflet:
         from polyleaf import markdown
 
         assert self.kind == "markdown"
+        if self.error:
+            raise PolyleafError(self.error)
         return markdown.load(self.source, self.relative)
 
     def sections(self) -> dict[str, str]:
@@ -186,14 +190,24 @@ class Project:
                     f"{relative}: leaflet file names are lower-case words joined by hyphens, "
                     "e.g. doxycycline-100mg.md"
                 )
-            front = markdown.front_matter(markdown.read_source(source, relative), relative)
+            try:
+                front = markdown.front_matter(markdown.read_source(source, relative), relative)
+                paper = self._paper(f"{relative}:1", front.paper)
+            except PolyleafError as error:
+                # One leaflet's broken source never blocks another: it is kept,
+                # and every document of it fails the gate with this error.
+                found[source.stem] = Leaflet(
+                    source.stem, source, "markdown", "-", dt.date(1970, 1, 1), None,
+                    "leaflet.html", self.root, error=str(error),
+                )  # fmt: skip
+                continue
             found[source.stem] = Leaflet(
                 source.stem,
                 source,
                 "markdown",
                 front.code,
                 front.revision,
-                self._paper(f"{relative}:1", front.paper),
+                paper,
                 front.layout,
                 self.root,
             )
