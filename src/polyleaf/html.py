@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 from jinja2 import (
@@ -42,6 +42,9 @@ from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
 from polyleaf.options import LeafletOptions
 from polyleaf.project import LAYOUTS, Project
+
+if TYPE_CHECKING:
+    from polyleaf.personal import Personalisation
 
 #: Two Hangul syllables in a row, i.e. inside one Korean word.
 _HANGUL_PAIR = re.compile("(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
@@ -336,10 +339,16 @@ class Renderer:
         return "".join(block(template.new_context({}))).strip() if block else leaflet_id
 
     def render(
-        self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions | None = None
+        self,
+        leaflet_id: str,
+        locale: LocaleInfo,
+        options: LeafletOptions | None = None,
+        personal: Personalisation | None = None,
     ) -> str:
+        """The leaflet's HTML; with *personal*, one patient's copy (personal.html on page 1)."""
         leaflet = self.project.leaflet(leaflet_id)
         context = self.context(leaflet_id, locale, options or LeafletOptions())
+        context["personal"] = personal.for_layout(locale) if personal else None
         translations = self.catalogs.translations(leaflet_id, locale)
         if leaflet.kind == "markdown":
             title, masthead, body = leaflet.document.render(translations.markdown)
