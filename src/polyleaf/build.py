@@ -157,7 +157,6 @@ class Builder:
             return Outcome(job, error=str(error))
         return Outcome(job, path=target)
 
-
     def personalised(self, job: Job, personal: Personalisation) -> bytes:
         """One patient's copy of *job*, as PDF bytes: gated like any document, but
         rendered in memory only (no output file, no fingerprint, no cache), so
@@ -169,7 +168,7 @@ class Builder:
             self.renderer.check_templates([job.leaflet])
             self._checked_templates.add(job.leaflet)
         html = self.renderer.render(job.leaflet, locale, job.options, personal)
-        if 'class="personal"' not in html:
+        if personal.filled and 'class="personal"' not in html:
             layout = self.project.leaflet(job.leaflet).layout
             raise RenderError(
                 f"templates/{layout}: has no personalised box; include personal.html "

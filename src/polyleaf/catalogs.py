@@ -187,6 +187,14 @@ def shipped_furniture_messages() -> dict[MessageKey, SourceMessage]:
     return _extract_jinja(paths)
 
 
+def in_use(message: Message) -> bool:
+    """Whether the renderer takes *message* from its catalog (the first catalog with
+    such an entry wins): translated and not fuzzy. A plural entry with a form left
+    empty is still taken, and then prints the English, so the gate checks that
+    entry, never a complete one further down the list."""
+    return bool(message.id and message.string and not message.fuzzy)
+
+
 class CatalogTranslations:
     """gettext callables over a leaflet's catalog and the page furniture's.
 
@@ -215,7 +223,7 @@ class CatalogTranslations:
         self._strings: dict[MessageKey, str | tuple[str, ...]] = {}
         for catalog in reversed(catalogs):  # the first catalog wins
             for m in catalog:
-                if m.id and m.string and not m.fuzzy:
+                if in_use(m):
                     self._strings[message_key(m)] = m.string
 
     def _refuse(self, context: str | None, message: str) -> None:

@@ -40,6 +40,7 @@ from polyleaf.catalogs import (
     MessageKey,
     SourceMessage,
     furniture_messages,
+    in_use,
     leaflet_messages,
     message_key,
     read_catalog,
@@ -389,11 +390,7 @@ class Gate:
                 for path, c in catalogs
                 if c.get(key[1], context=key[0]) is not None
             ]
-            usable = [
-                (path, m)
-                for path, m in found
-                if m.string and not m.fuzzy and (isinstance(m.string, str) or all(m.string))
-            ]
+            usable = [(path, m) for path, m in found if in_use(m)]
             path, entry = (usable or found or [(None, None)])[0]
             where = self._where(path) if path else "-"
             required = any(Path(file).name in REQUIRED_LAYOUTS for file, _ in message.locations)

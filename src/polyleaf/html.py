@@ -348,7 +348,7 @@ class Renderer:
         """The leaflet's HTML; with *personal*, one patient's copy (personal.html on page 1)."""
         leaflet = self.project.leaflet(leaflet_id)
         context = self.context(leaflet_id, locale, options or LeafletOptions())
-        context["personal"] = personal.for_layout(locale) if personal else None
+        context["personal"] = personal.for_layout(locale) if personal and personal.filled else None
         translations = self.catalogs.translations(leaflet_id, locale)
         if leaflet.kind == "markdown":
             title, masthead, body = leaflet.document.render(translations.markdown)

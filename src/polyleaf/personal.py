@@ -125,6 +125,11 @@ class Personalisation(BaseModel):
     def _note(cls, value: str | None) -> str | None:
         return _typed_text(value, newlines=True)
 
+    @property
+    def filled(self) -> bool:
+        """Whether anything is set (an empty personalisation prints no box)."""
+        return any(value is not None for value in self.__dict__.values())
+
     def undrawable(self, locale: LocaleInfo) -> list[str]:
         """One sentence per typed field holding a character that none of
         *locale*'s pinned fonts can draw (it would print as a box)."""
