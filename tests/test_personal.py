@@ -409,3 +409,40 @@ def test_no_patient_data_is_kept_on_disk_or_in_the_logs(tmp_path: Path) -> None:
     for log in (stdout, stderr):
         assert name not in log.read_text(errors="replace"), log
     assert not list(cache.rglob("*.pdf")), "a personalised copy reached the render cache"
+
+
+# --- the desk page -----------------------------------------------------------
+
+
+def test_desk_page_has_the_personalise_fields_in_its_language(client: TestClient) -> None:
+    page = client.get("/?ui=es").text
+    assert "<legend>Personalizar</legend>" in page
+    for field in ("patient_name", "prescriber", "dispensed_on", "dose_count", "dose_strength"):
+        assert re.search(rf'<label for="{field}">[^<]+</label>', page), field
+    # the frequencies and timings are the phrases the Spanish leaflet prints
+    assert '<option value="twice_a_day">dos veces al día</option>' in page
+    assert '<option value="with_food">con alimentos</option>' in page
+    arabic = client.get("/?ui=ar").text
+    assert (
+        "اسم المريض" in arabic
+        and "frame-src 'self' blob:" in client.get("/").headers["content-security-policy"]
+    )
+
+
+def test_every_page_language_translates_every_page_message() -> None:
+    from polyleaf.web.ui import UI_LOCALES
+
+    wanted = {m.id for m in read_catalog(UI_LOCALES / "web.pot") if m.id}
+    assert "Print personalised copy" in wanted
+    for po in sorted(UI_LOCALES.glob("*/LC_MESSAGES/web.po")):
+        catalog = read_catalog(po)
+        missing = [m for m in wanted if not (catalog.get(m) and catalog.get(m).string)]
+        assert not missing, f"{po.parent.parent.name}: {missing}"
+
+
+def test_the_page_offers_the_phrases_personal_html_prints() -> None:
+    from polyleaf.personal import FREQUENCY_PHRASES, TIMING_PHRASES
+
+    template = (LAYOUTS / "personal.html").read_text()
+    for key, phrase in {**FREQUENCY_PHRASES, **TIMING_PHRASES}.items():
+        assert f'== "{key.value}" %}}\n' in template and f'_("{phrase}")' in template

@@ -44,6 +44,24 @@ class Timing(StrEnum):
     in_the_morning = "in_the_morning"
 
 
+#: The English phrase (furniture msgid) of each choice, as personal.html prints it
+#: and the desk page offers it (in the page's language, from the same catalogs).
+FREQUENCY_PHRASES: dict[Frequency, str] = {
+    Frequency.once_a_day: "once a day",
+    Frequency.twice_a_day: "twice a day",
+    Frequency.three_times_a_day: "three times a day",
+    Frequency.four_times_a_day: "four times a day",
+    Frequency.every_other_day: "every other day",
+    Frequency.once_a_week: "once a week",
+}
+TIMING_PHRASES: dict[Timing, str] = {
+    Timing.with_food: "with food",
+    Timing.before_food: "before food",
+    Timing.after_food: "after food",
+    Timing.at_bedtime: "at bedtime",
+    Timing.in_the_morning: "in the morning",
+}
+
 #: Longest name and note accepted: a line on the leaflet, a short paragraph.
 NAME_CHARS = 80
 NOTE_CHARS = 400

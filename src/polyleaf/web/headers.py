@@ -24,7 +24,8 @@ PAGE_POLICY = "; ".join(
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
-        "frame-src 'self'",  # the hidden frame that prints the PDF
+        # the hidden frame that prints the PDF (blob: the personalised copy, fetched by POST)
+        "frame-src 'self' blob:",
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "form-action 'self'",
