@@ -56,6 +56,9 @@ WORD = re.compile(r"[^\W\d_]+")
 #: This many consecutive words shared with the English source mean a sentence
 #: was left untranslated (three would catch lists of brand names).
 ENGLISH_RUN = 4
+#: Unit symbols written alike in every language the leaflets use (the number-unit
+#: rule of html.UNITS keeps them on one line with their number).
+UNIT_SYMBOLS = frozenset({"mg", "g", "kg", "mcg", "µg", "mL", "ml", "IU"})
 #: Layouts whose messages must all be translated, as a safety section's: the
 #: personalised box composes a patient's dose from them.
 REQUIRED_LAYOUTS = ("personal.html",)
@@ -506,10 +509,12 @@ class Gate:
         return sources
 
     def _only_names(self, text: str) -> bool:
+        """Whether *text* is only placeholders, kept names and unit symbols, which a
+        translation may rightly leave as they are ("%(value)s mg")."""
         text = PYTHON_FORMAT.sub("", text)
         for name in self.project.glossary.keep:
             text = text.replace(name, "")
-        return not WORD.search(text)
+        return not any(word not in UNIT_SYMBOLS for word in WORD.findall(text))
 
     def _qa(self, locale: LocaleInfo, source: str, text: str) -> Iterable[str]:
         glossary = self.project.glossary
