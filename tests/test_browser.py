@@ -126,3 +126,52 @@ def test_page_works_from_the_keyboard(server: str) -> None:
             assert page.evaluate("document.documentElement.lang") == "es"
         finally:
             browser.close()
+
+
+def test_personalised_copy_from_the_keyboard_form(server: str) -> None:
+    """Fill the Personalise fields (Spanish page, Spanish leaflet), press the print
+    button, and read the PDF the page got back by POST."""
+    import io
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 820, "height": 1400})
+            page.goto(server + "/?ui=es")
+            page.select_option("#locale", "es")
+            page.fill("#patient_name", "Lucía Fernández")
+            page.fill("#prescriber", "Dra. Ana Ruiz")
+            page.fill("#dispensed_on", "2026-11-30")
+            page.fill("#dose_count", "2")
+            page.select_option("#dose_form", "capsule")
+            page.fill("#dose_strength", "20")
+            page.select_option("#dose_frequency", "twice_a_day")
+            page.select_option("#dose_timing", "with_food")
+            page.fill("#pharmacist_note", "Empiece el lunes.")
+            answers: list[tuple[int, dict[str, str], bytes, str]] = []
+
+            def keep(route: sync_api.Route) -> None:
+                fetched = route.fetch()
+                answers.append((fetched.status, fetched.headers, fetched.body(), route.request.url))
+                route.fulfill(response=fetched)
+
+            page.route(lambda url: url.endswith("/es.pdf?paper=a4"), keep)
+            page.focus("#print-personal")
+            page.keyboard.press("Enter")  # the button, from the keyboard
+            page.wait_for_function(
+                "() => document.getElementById('printer').src.startsWith('blob:')",
+                timeout=120_000,
+            )
+        finally:
+            browser.close()
+    [(status, headers, pdf, url)] = answers
+    assert status == 200 and headers["cache-control"] == "no-store"
+    assert "Luc" not in url  # the name went in the body, not the address
+    text = " ".join(
+        PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\u2060", "").split()
+    )
+    assert "Paciente: Lucía Fernández" in text
+    assert "Tome dos veces al día 2 cápsulas de 20 mg, con alimentos." in text
+    assert "Empiece el lunes." in text

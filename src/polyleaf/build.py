@@ -23,7 +23,7 @@ from polyleaf import atomic, confine, fingerprint
 from polyleaf.catalogs import CatalogStore, layout_files
 from polyleaf.clinics import CLINICS
 from polyleaf.engine import check_weasyprint
-from polyleaf.errors import EngineError, PolyleafError
+from polyleaf.errors import EngineError, PolyleafError, RenderError
 from polyleaf.gate import Gate
 from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from polyleaf.html import Renderer
+    from polyleaf.personal import Personalisation
 
 
 @dataclass(frozen=True)
@@ -161,19 +162,47 @@ class Builder:
             return Outcome(job, error=str(error))
         return Outcome(job, path=target)
 
+    def personalised(self, job: Job, personal: Personalisation) -> bytes:
+        """One patient's copy of *job*, as PDF bytes: gated like any document, but
+        rendered in memory only (no output file, no fingerprint, no cache), so
+        nothing of the patient outlives the response."""
+        locale = self.project.find_locale(job.locale)
+        if self.gate.errors(job.leaflet, locale):
+            raise PolyleafError(f"{job.name}: fails the safety gate; run polyleaf check")
+        if job.leaflet not in self._checked_templates:
+            self.renderer.check_templates([job.leaflet])
+            self._checked_templates.add(job.leaflet)
+        html = self.renderer.render(job.leaflet, locale, job.options, personal)
+        if personal.filled and 'class="personal"' not in html:
+            layout = self.project.leaflet(job.leaflet).layout
+            raise RenderError(
+                f"templates/{layout}: has no personalised box; include personal.html "
+                "as polyleaf's leaflet.html does"
+            )
+        return self.writer.pdf_bytes(html)
+
 
 #: One Builder per project in each worker process (see the module docstring).
 _BUILDERS: dict[Path, Builder] = {}
 
 
-def build_in_worker(root: Path, job: Job, out: Path, force: bool) -> Outcome:
-    """Entry point for a worker process: build *job* with this process's Builder."""
+def _worker_builder(root: Path) -> Builder:
     builder = _BUILDERS.get(root)
     if builder is None:
         builder = _BUILDERS[root] = Builder(Project.load(root))
-    outcome = builder.build(job, out, force)
+    return builder
+
+
+def build_in_worker(root: Path, job: Job, out: Path, force: bool) -> Outcome:
+    """Entry point for a worker process: build *job* with this process's Builder."""
+    outcome = _worker_builder(root).build(job, out, force)
     outcome.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return outcome
+
+
+def personalised_in_worker(root: Path, job: Job, personal: Personalisation) -> bytes:
+    """Entry point for a worker process: one patient's copy of *job*, as PDF bytes."""
+    return _worker_builder(root).personalised(job, personal)
 
 
 def split_current(

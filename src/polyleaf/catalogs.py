@@ -243,6 +243,8 @@ class SourceMessage:
     id: str
     locations: tuple[tuple[str, int], ...]  #: (source path relative to project, line)
     plural: str | None = None  #: msgid_plural, for ngettext messages
+    #: Notes for translators: ``{# Translators: ... #}`` comments before the call.
+    comments: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:
@@ -252,6 +254,8 @@ class SourceMessage:
 
 #: How Babel's Jinja extractor reads templates: the policy polyleaf's renderer sets.
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+#: A Jinja comment starting with this before a gettext call is a note for translators.
+TRANSLATOR_COMMENT = "Translators:"
 
 
 def _extract_jinja(paths: list[tuple[Path, str]]) -> dict[MessageKey, SourceMessage]:
@@ -260,18 +264,27 @@ def _extract_jinja(paths: list[tuple[Path, str]]) -> dict[MessageKey, SourceMess
     messages: dict[MessageKey, SourceMessage] = {}
     for path, relative in paths:
         try:
-            found = list(extract_from_file("jinja2", str(path), options=JINJA_OPTIONS))
+            found = list(
+                extract_from_file(
+                    "jinja2",
+                    str(path),
+                    options=JINJA_OPTIONS,
+                    comment_tags=(TRANSLATOR_COMMENT,),
+                    strip_comment_tags=True,
+                )
+            )
         except OSError as error:
             raise PolyleafError(f"{relative}: cannot read: {error.strerror}") from None
         except Exception as error:  # Jinja syntax errors and the like
             raise PolyleafError(f"{relative}: cannot extract messages: {error}") from None
-        for lineno, msgid, _comments, context in found:
+        for lineno, msgid, comments, context in found:
             text = msgid if isinstance(msgid, str) else msgid[0]
             plural = None if isinstance(msgid, str) else msgid[1]
             key = (context, text)
             previous = messages.get(key)
             locations = (previous.locations if previous else ()) + ((relative, lineno),)
-            messages[key] = SourceMessage(context, text, locations, plural)
+            notes = tuple(dict.fromkeys((previous.comments if previous else ()) + tuple(comments)))
+            messages[key] = SourceMessage(context, text, locations, plural, notes)
     return messages
 
 
@@ -316,6 +329,21 @@ def furniture_messages(project: Project) -> dict[MessageKey, SourceMessage]:
     return _extract_jinja(paths)
 
 
+def shipped_furniture_messages() -> dict[MessageKey, SourceMessage]:
+    """The messages of polyleaf's own layouts, whatever a project overrides:
+    what polyleaf's furniture catalogs (``polyleaf.pot``) translate."""
+    paths = [(path, f"polyleaf/layouts/{path.name}") for path in sorted(LAYOUTS.glob("*.html"))]
+    return _extract_jinja(paths)
+
+
+def in_use(message: Message) -> bool:
+    """Whether the renderer takes *message* from its catalog (the first catalog with
+    such an entry wins): translated and not fuzzy. A plural entry with a form left
+    empty is still taken, and then prints the English, so the gate checks that
+    entry, never a complete one further down the list."""
+    return bool(message.id and message.string and not message.fuzzy)
+
+
 class CatalogTranslations:
     """gettext callables over a leaflet's catalog and the page furniture's.
 
@@ -344,7 +372,7 @@ class CatalogTranslations:
         self._strings: dict[MessageKey, str | tuple[str, ...]] = {}
         for catalog in reversed(catalogs):  # the first catalog wins
             for m in catalog:
-                if m.id and m.string and not m.fuzzy:
+                if in_use(m):
                     self._strings[message_key(m)] = m.string
 
     def _refuse(self, context: str | None, message: str) -> None:

@@ -15,6 +15,9 @@ with the messages the templates use now and reports, as one
   (``locales/glossary.toml``) not kept as written or the medicine not called
   by its local name; a run of four English words left in a translation; a
   character that none of the locale's pinned fonts can draw;
+* the page furniture of the personalised box (the dose phrases) is required
+  like a safety section: missing, empty or fuzzy is an error there, since a
+  dose sentence half in English is one a patient may misread;
 * warnings, which do not: an untranslated message outside safety sections
   (it prints in English).
 """
@@ -37,6 +40,7 @@ from polyleaf.catalogs import (
     MessageKey,
     SourceMessage,
     furniture_messages,
+    in_use,
     leaflet_messages,
     message_key,
     read_catalog,
@@ -52,6 +56,12 @@ WORD = re.compile(r"[^\W\d_]+")
 #: This many consecutive words shared with the English source mean a sentence
 #: was left untranslated (three would catch lists of brand names).
 ENGLISH_RUN = 4
+#: Unit symbols written alike in every language the leaflets use (the number-unit
+#: rule of html.UNITS keeps them on one line with their number).
+UNIT_SYMBOLS = frozenset({"mg", "g", "kg", "mcg", "µg", "mL", "ml", "IU"})
+#: Layouts whose messages must all be translated, as a safety section's: the
+#: personalised box composes a patient's dose from them.
+REQUIRED_LAYOUTS = ("personal.html",)
 
 
 @dataclass(frozen=True)
@@ -396,14 +406,13 @@ class Gate:
                 for path, c in catalogs
                 if c.get(key[1], context=key[0]) is not None
             ]
-            usable = [
-                (path, m)
-                for path, m in found
-                if m.string and not m.fuzzy and (isinstance(m.string, str) or all(m.string))
-            ]
+            usable = [(path, m) for path, m in found if in_use(m)]
             path, entry = (usable or found or [(None, None)])[0]
             where = self._where(path) if path else "-"
-            findings.extend(self._check_message("-", locale, where, message, entry, {}, False))
+            required = any(Path(file).name in REQUIRED_LAYOUTS for file, _ in message.locations)
+            findings.extend(
+                self._check_message("-", locale, where, message, entry, {}, False, required)
+            )
         self._furniture[locale.folder] = tuple(findings)
         return self._furniture[locale.folder]
 
@@ -421,7 +430,10 @@ class Gate:
         message: Message | None,
         sections: dict[str, str],
         markdown: bool,
+        required: bool = False,
     ) -> Iterable[Finding]:
+        """*required*: a furniture message of REQUIRED_LAYOUTS (missing, empty or
+        fuzzy is an error; left as the English, as "%(value)s mg" may well be, is not)."""
         safety = source.context in sections
         section = source.context if safety else "-"
         short = _short(source.id)
@@ -430,7 +442,8 @@ class Gate:
             where = f"{relative}:{message.lineno}" if message else source.where
             return Finding(leaflet_id, locale.tag, section, short, where, problem, severity)
 
-        untranslated: Severity = "error" if safety else "warning"
+        same_as_english: Severity = "error" if safety else "warning"
+        untranslated: Severity = "error" if safety or required else "warning"
         if message is None:
             yield finding("missing from the catalog; run polyleaf i18n update", untranslated)
             return
@@ -462,7 +475,7 @@ class Gate:
             yield from (finding(label + p) for p in self._qa(locale, source.id, text))
             yield from (finding(label + p) for p in markup_problems(source.id, text, markdown))
             if text.strip() in (e.strip() for e in english) and not self._only_names(source.id):
-                yield finding(label + "identical to the English", untranslated)
+                yield finding(label + "identical to the English", same_as_english)
             if not any(placeholders(text) == placeholders(e) for e in english):
                 expected = _describe(placeholders(english[-1]))
                 yield finding(
@@ -514,10 +527,12 @@ class Gate:
         return sources
 
     def _only_names(self, text: str) -> bool:
+        """Whether *text* is only placeholders, kept names and unit symbols, which a
+        translation may rightly leave as they are ("%(value)s mg")."""
         text = PYTHON_FORMAT.sub("", text)
         for name in self.project.glossary.keep:
             text = text.replace(name, "")
-        return not WORD.search(text)
+        return not any(word not in UNIT_SYMBOLS for word in WORD.findall(text))
 
     def _qa(self, locale: LocaleInfo, source: str, text: str) -> Iterable[str]:
         glossary = self.project.glossary

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 from jinja2 import (
@@ -41,6 +42,9 @@ from polyleaf.locales import LocaleInfo
 from polyleaf.options import LeafletOptions
 from polyleaf.outline import sectioned
 from polyleaf.project import LAYOUTS, Leaflet, Project
+
+if TYPE_CHECKING:
+    from polyleaf.personal import Personalisation
 
 #: Two Hangul syllables in a row, i.e. inside one Korean word.
 _HANGUL_PAIR = re.compile("(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
@@ -335,12 +339,15 @@ class Renderer:
         layout: str = "",
         extra: dict[str, object] | None = None,
         typesetting: dict[str, Callable[[str], str]] = TYPESETTING,
+        personal: Personalisation | None = None,
     ) -> str:
         """The leaflet's HTML in *locale*: framed by its own layout, or by
-        *layout* with *extra* added to its context (the web edition's page)."""
+        *layout* with *extra* added to its context (the web edition's page);
+        with *personal*, one patient's copy (personal.html on page 1)."""
         leaflet = self.project.leaflet(leaflet_id)
         options = options or LeafletOptions()
         context = self.context(leaflet_id, locale, options)
+        context["personal"] = personal.for_layout(locale) if personal and personal.filled else None
         translations = self.catalogs.translations(leaflet_id, locale)
         if options.bilingual:
             context.update(self._bilingual(leaflet, locale, translations))

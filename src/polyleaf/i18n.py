@@ -23,11 +23,12 @@ from polyleaf.catalogs import (
     SourceMessage,
     leaflet_messages,
     read_catalog,
+    shipped_furniture_messages,
     write_catalog,
 )
 from polyleaf.errors import PolyleafError
 from polyleaf.locales import locale_info, normalize
-from polyleaf.project import Leaflet, Project
+from polyleaf.project import FURNITURE, LAYOUTS, Leaflet, Project
 
 DRAFT_COMMENT = f"""\
 # {{language}} translation of a polyleaf leaflet.
@@ -60,6 +61,43 @@ def template_catalog(project: Project, leaflet: Leaflet) -> Catalog:
             flags=("python-format",) if "%(" in message.id else (),
         )
     return catalog
+
+
+#: The template of polyleaf's own page-furniture catalogs (the ``polyleaf`` domain).
+FURNITURE_POT = LAYOUTS / "locales" / f"{FURNITURE}.pot"
+
+
+def furniture_template_catalog() -> Catalog:
+    """The page furniture's .pot as polyleaf's layouts call for now, with the notes
+    for translators they carry (dated as the .pot it replaces, so it is reproducible)."""
+    catalog = Catalog(
+        project="polyleaf page furniture",
+        version=__version__,
+        fuzzy=False,
+        msgid_bugs_address="",
+        copyright_holder="",
+    )
+    if FURNITURE_POT.is_file():
+        catalog.creation_date = catalog.revision_date = read_catalog(FURNITURE_POT).creation_date
+    for message in shipped_furniture_messages().values():
+        catalog.add(
+            message.id if message.plural is None else (message.id, message.plural),
+            context=message.context,
+            locations=[(file.removeprefix("polyleaf/"), line) for file, line in message.locations],
+            auto_comments=message.comments,
+            flags=("python-format",) if "%(" in message.id else (),
+        )
+    return catalog
+
+
+def extract_furniture() -> bool:
+    """Rewrite polyleaf's layouts/locales/polyleaf.pot; False when it says that already.
+
+    For polyleaf's developers, after changing a layout's messages:
+    ``python -c "from polyleaf import i18n; i18n.extract_furniture()"``
+    (tests/test_personal.py fails while the shipped .pot is out of step).
+    """
+    return write_catalog(FURNITURE_POT, furniture_template_catalog())
 
 
 def extract(project: Project, leaflets: list[Leaflet]) -> list[Path]:

@@ -158,6 +158,13 @@ class PdfWriter:
         except RefusedURL as error:
             raise RenderError(str(error)) from None
 
+    def pdf_bytes(self, html: str) -> bytes:
+        """The PDF in memory, for a document that must never reach a file (a
+        patient's personalised copy): WeasyPrint writes it to no file at all."""
+        document = self.document(html)
+        with _warnings_fail():
+            return document.write_pdf(pdf_variant=PDF_VARIANT)
+
     def write(self, html: str, target: Path) -> None:
         document = self.document(html)
         with atomic_target(target) as temporary, _warnings_fail():

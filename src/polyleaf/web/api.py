@@ -12,9 +12,10 @@ from fastapi.responses import Response
 
 from polyleaf.build import Job
 from polyleaf.errors import PolyleafError
+from polyleaf.personal import Personalisation
 from polyleaf.web.errors import ApiError, ErrorBody, log
 from polyleaf.web.etag import etag_of, none_match
-from polyleaf.web.headers import PDF_HEADERS
+from polyleaf.web.headers import PDF_HEADERS, PERSONAL_PDF_HEADERS
 from polyleaf.web.models import Catalogue
 
 ERRORS = {
@@ -22,7 +23,7 @@ ERRORS = {
     for status, description in [
         (404, "Unknown leaflet, locale or clinic"),
         (409, "The locale fails the safety gate"),
-        (422, "Bad paper or parameter"),
+        (422, "Bad paper, parameter or personalisation (names the field, not the value)"),
         (500, "The document could not be prepared"),
         (503, "All workers busy (Retry-After)"),
     ]
@@ -67,6 +68,33 @@ async def leaflet_pdf(
         **PDF_HEADERS,
     }
     return await _serve(request, job, desk.pdf, "application/pdf", headers)
+
+
+@router.post(
+    "/leaflets/{leaflet}/{locale}.pdf",
+    responses={
+        200: {
+            "content": {"application/pdf": {}},
+            "description": "One patient's copy as PDF: rendered in memory, kept nowhere "
+            "(Cache-Control: no-store, no ETag)",
+        },
+        413: {"model": ErrorBody, "description": "Request body too large"},
+    },
+)
+async def personalised_pdf(
+    request: Request,
+    leaflet: str,
+    locale: str,
+    edition: Annotated[Edition, Depends()],
+    personal: Personalisation,
+) -> Response:
+    """The leaflet with the patient's name, prescriber, dispensing date, dose and a
+    pharmacist's note on page 1. Sent in the body (never the URL, which logs see);
+    a 422 names the field and the problem, never the value."""
+    desk = request.app.state.desk
+    job = desk.job_for(leaflet, locale, edition)
+    pdf = await desk.personalised(job, personal)
+    return Response(pdf, media_type="application/pdf", headers=PERSONAL_PDF_HEADERS)
 
 
 @router.get(

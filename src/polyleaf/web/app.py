@@ -34,15 +34,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from polyleaf import __version__, fingerprint
-from polyleaf.build import Builder, Job, Outcome, build_in_worker
+from polyleaf.build import Builder, Job, Outcome, build_in_worker, personalised_in_worker
 from polyleaf.clinics import clinic_ids, load_clinic
 from polyleaf.errors import PolyleafError
 from polyleaf.library import Library
 from polyleaf.options import PAPERS, LeafletOptions
+from polyleaf.personal import Personalisation
 from polyleaf.project import Project
 from polyleaf.web import api, page
-from polyleaf.web.errors import ApiError, Busy, install_handlers
-from polyleaf.web.headers import SecurityHeaders
+from polyleaf.web.errors import ApiError, Busy, install_handlers, log
+from polyleaf.web.headers import BodyLimit, SecurityHeaders
 from polyleaf.web.models import Catalogue, LeafletEntry, LocaleEntry
 from polyleaf.web.ui import UiLanguages
 
@@ -202,6 +203,30 @@ class FrontDesk:
             )
         return target
 
+    async def personalised(self, job: Job, personal: Personalisation) -> bytes:
+        """One patient's copy of *job*, rendered in the pool, in memory.
+
+        Never cached, never written, never logged with its values: a failure is
+        logged by the document's name and the error's kind only, since an
+        error's text could quote what was typed.
+        """
+        problems = personal.undrawable(self.project.find_locale(job.locale))
+        if problems:
+            raise ApiError(422, problems[0])
+        try:
+            return await self._in_pool(
+                partial(personalised_in_worker, self.project.root, job, personal)
+            )
+        except ApiError:
+            raise
+        except Exception as error:
+            log.error("personalised %s could not be prepared (%s)", job.name, type(error).__name__)
+            raise ApiError(
+                500,
+                f"the personalised leaflet {job.leaflet!r} in {job.tag} could not be prepared; "
+                "the server log names the kind of error",
+            ) from None
+
     async def preview(self, job: Job) -> Path:
         pdf = await self.pdf(job)
         target = pdf.with_name(f".{pdf.stem}.preview.png")
@@ -255,6 +280,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.desk = desk
     app.state.ui = UiLanguages(desk.project.source_locale.tag)
     install_handlers(app)
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     app.include_router(page.router)

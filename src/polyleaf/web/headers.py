@@ -1,4 +1,5 @@
-"""Security headers on every response, the page's and the API's, errors included.
+"""Security headers on every response, the page's and the API's, errors included;
+and a bound on request bodies.
 
 The page loads only its own script, stylesheets, fonts and previews, and is
 never framed by another site. The PDF is the exception: the page prints it from
@@ -8,7 +9,10 @@ a hidden same-origin frame, and a browser's PDF viewer must not be starved by a
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+import json
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: The page's Content-Security-Policy: nothing but its own assets.
@@ -20,7 +24,8 @@ PAGE_POLICY = "; ".join(
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
-        "frame-src 'self'",  # the hidden frame that prints the PDF
+        # the hidden frame that prints the PDF (blob: the personalised copy, fetched by POST)
+        "frame-src 'self' blob:",
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "form-action 'self'",
@@ -31,6 +36,13 @@ PAGE_POLICY = "; ".join(
 PDF_HEADERS = {
     "Content-Security-Policy": "frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
     "X-Frame-Options": "SAMEORIGIN",
+}
+
+#: A personalised PDF is one patient's: no cache (browser, proxy) may keep it.
+PERSONAL_PDF_HEADERS = {
+    **PDF_HEADERS,
+    "Cache-Control": "no-store",
+    "Content-Disposition": 'inline; filename="leaflet.pdf"',
 }
 
 #: Sent with every response unless the route set the header itself.
@@ -63,3 +75,46 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+#: The largest request body accepted: a personalisation is a few hundred bytes.
+MAX_BODY_BYTES = 8 * 1024
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over MAX_BODY_BYTES gets 413, whether it
+    says its length (refused before it is read) or not (refused once it is over)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            await _too_large(send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY_BYTES:
+                    raise HTTPException(413, f"request body over {MAX_BODY_BYTES} bytes")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+async def _too_large(send: Send) -> None:
+    body = json.dumps(
+        {"error": f"request body over {MAX_BODY_BYTES} bytes", "available": []}
+    ).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

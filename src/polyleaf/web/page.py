@@ -7,15 +7,38 @@ style, so the Content-Security-Policy can allow only the site's own files.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from polyleaf.catalogs import in_use, read_catalog
 from polyleaf.fonts import FACES, VENDORED
 from polyleaf.locales import locale_info
 from polyleaf.options import PAPERS
+from polyleaf.personal import FREQUENCY_PHRASES, TIMING_PHRASES
+from polyleaf.project import FURNITURE, LAYOUTS
 from polyleaf.web.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
+
+
+@lru_cache(maxsize=64)
+def dose_choices(tag: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The frequencies and timings the page offers, in the page's language: the
+    very phrases polyleaf's furniture catalog prints on the leaflet (English
+    where it has none)."""
+    path = LAYOUTS / "locales" / tag.replace("-", "_") / "LC_MESSAGES" / f"{FURNITURE}.po"
+    strings = (
+        {m.id: m.string for m in read_catalog(path) if in_use(m) and isinstance(m.id, str)}
+        if path.is_file()
+        else {}
+    )
+    return (
+        [(key.value, strings.get(english, english)) for key, english in FREQUENCY_PHRASES.items()],
+        [(key.value, strings.get(english, english)) for key, english in TIMING_PHRASES.items()],
+    )
+
 
 #: The vendored fonts, so every language name shows in its script on any tablet.
 WEB_FONTS = {face.path.name: face for face in FACES if face.package == VENDORED}
@@ -57,7 +80,10 @@ def page(request: Request, ui: str = "") -> HTMLResponse:
         )
         for e in all_locales
     ]
+    frequencies, timings = dose_choices(tag)
     html = env.get_template("index.html").render(
+        frequencies=frequencies,
+        timings=timings,
         ui={"tag": tag, "direction": info.direction},
         leaflets=[{"id": lid, "title": desk.title(lid, tag)} for lid in desk.entries],
         locales=locales,

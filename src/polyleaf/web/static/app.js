@@ -73,3 +73,60 @@ document.getElementById("print").addEventListener("click", () => {
 if (!localeSelect.value && localeSelect.options.length) localeSelect.options[0].selected = true;
 filterLocales();
 update();
+
+// The personalised copy: the fields go in a POST body (never the URL, which
+// logs see); the PDF comes back as a blob, is printed from the hidden frame
+// and forgotten. Nothing is stored in the page or the browser.
+const personalForm = document.getElementById("personalise");
+const personalStatus = document.getElementById("personal-status");
+
+function personalisation() {
+  const data = new FormData(personalForm);
+  const text = (name) => (data.get(name) || "").trim() || null;
+  const body = {
+    patient_name: text("patient_name"),
+    prescriber: text("prescriber"),
+    dispensed_on: text("dispensed_on"),
+    pharmacist_note: text("pharmacist_note"),
+  };
+  if (text("count") || text("strength")) {
+    body.dose = {
+      form: data.get("form"),
+      count: Number(data.get("count")),
+      strength: Number(data.get("strength")),
+      unit: data.get("unit"),
+      frequency: data.get("frequency"),
+      timing: text("timing"),
+    };
+  }
+  return body;
+}
+
+let personalUrl = null;
+personalForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const c = choice();
+  if (!c) return;
+  personalStatus.textContent = messages.preparing;
+  try {
+    const response = await fetch(c.pdf, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(personalisation()),
+      cache: "no-store",
+    });
+    if (!response.ok) {
+      const error = await response.json().catch(() => ({}));
+      personalStatus.textContent = `${messages.refused} ${error.error || response.status}`;
+      return;
+    }
+    const blob = await response.blob();
+    if (personalUrl) URL.revokeObjectURL(personalUrl);
+    personalUrl = URL.createObjectURL(blob);
+    personalStatus.textContent = messages.ready;
+    printer.onload = () => { try { printer.contentWindow.print(); } catch (e) { window.open(personalUrl); } };
+    printer.src = personalUrl;
+  } catch (e) {
+    personalStatus.textContent = messages.failed;
+  }
+});
