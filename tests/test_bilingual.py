@@ -158,3 +158,23 @@ def test_source_language_alone_is_no_bilingual_edition(tmp_path: Path) -> None:
     )
     assert run.code == 0 and "0 built" in run.stderr
     assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_the_desk_api_hands_out_the_bilingual_edition(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from polyleaf.web.app import Settings, create_app
+
+    root = Path(__file__).parent.parent
+    app = create_app(Settings(project=root, out=tmp_path, workers=1, timeout=120))
+    with TestClient(app) as client:
+        response = client.get(f"/leaflets/{LEAFLET}/ar.pdf?bilingual=true&paper=a5")
+        assert response.status_code == 200, response.text
+        reader = PdfReader(__import__("io").BytesIO(response.content))
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        assert "Pregnancy Warning" in text and str(reader.trailer["/Root"]["/Lang"]) == "ar"
+        refused = client.get(f"/leaflets/{LEAFLET}/en.pdf?bilingual=true")
+        assert refused.status_code == 422 and "ar" in refused.json()["available"]
+        page = client.get("/").text
+        assert 'name="bilingual"' in page and "Bilingual, with English beside each section" in page
+        assert "ثنائية اللغة، مع النص بلغة English بجانب كل قسم" in client.get("/?ui=ar").text

@@ -85,6 +85,10 @@ def page(request: Request, ui: str = "") -> HTMLResponse:
         frequencies=frequencies,
         timings=timings,
         ui={"tag": tag, "direction": info.direction},
+        source={
+            "tag": desk.project.source_locale.tag,
+            "name": desk.project.source_locale.display_name,
+        },
         leaflets=[{"id": lid, "title": desk.title(lid, tag)} for lid in desk.entries],
         locales=locales,
         unavailable=[

@@ -17,6 +17,8 @@ function choice() {
   if (!leaflet || !locale) return null;
   const query = new URLSearchParams({ paper: data.get("paper") });
   if (data.get("large_print")) query.set("large_print", "true");
+  // the bilingual edition pairs a translation with the source language
+  if (data.get("bilingual") && locale !== form.dataset.source) query.set("bilingual", "true");
   if (data.get("clinic")) query.set("clinic", data.get("clinic"));
   const base = `/leaflets/${encodeURIComponent(leaflet)}/${encodeURIComponent(locale)}`;
   return { pdf: `${base}.pdf?${query}`, png: `${base}/preview.png?${query}`, name: `${leaflet}-${locale}.pdf` };
