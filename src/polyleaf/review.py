@@ -236,7 +236,8 @@ def status(
     (default: every message of the catalog)."""
     entries = {message_key(m): m for m in catalog if m.id}
     keys = list(entries) if source_keys is None else list(source_keys)
-    orphans = [record for key, record in review.records.items() if key not in set(keys)]
+    considered = set(keys)
+    orphans = [record for key, record in review.records.items() if key not in considered]
     states = []
     for key in keys:
         message = entries.get(key)
