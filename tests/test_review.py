@@ -307,6 +307,15 @@ def test_a_reviewer_gives_name_and_credential(side: Path, by: str) -> None:
         review.sign(make_catalog(), side, by, today=DAY)
 
 
+def test_a_side_file_copied_to_another_locale_signs_nothing(side: Path, tmp_path: Path) -> None:
+    review.sign(make_catalog(), side, REVIEWER, today=DAY)
+    assert 'locale = "es"' in side.read_text(encoding="utf-8")
+    copied = make_catalog()
+    copied.locale = "pt_BR"
+    with pytest.raises(CatalogError, match="signed for locale 'es', but its catalog is 'pt_BR'"):
+        review.status(copied, read_review(side))
+
+
 # -- the side file -------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 
 from polyleaf.catalogs import MessageKey, message_key
-from polyleaf.errors import PolyleafError
+from polyleaf.errors import CatalogError, PolyleafError
 from polyleaf.reviewfile import (
     Record,
     ReviewFile,
@@ -234,6 +234,7 @@ def status(
 ) -> ReviewSummary:
     """Each message's review state; *source_keys* are the messages the leaflet uses now
     (default: every message of the catalog)."""
+    _check_locale(catalog, review)
     entries = {message_key(m): m for m in catalog if m.id}
     keys = list(entries) if source_keys is None else list(source_keys)
     considered = set(keys)
@@ -260,6 +261,21 @@ def status(
             state = State.ENGLISH_CHANGED
         states.append(MessageReview(key, state, message, record))
     return ReviewSummary(tuple(states), review.signatures)
+
+
+def _locale(catalog: Catalog) -> str | None:
+    return str(catalog.locale) if catalog.locale else None
+
+
+def _check_locale(catalog: Catalog, review: ReviewFile) -> None:
+    signed, now = review.locale, _locale(catalog)
+    if signed and now and signed.replace("-", "_") != now.replace("-", "_"):
+        raise CatalogError(
+            review.path,
+            None,
+            f"signed for locale {signed!r}, but its catalog is {now!r}; "
+            "a review file belongs to one catalog: delete this copy and sign again",
+        )
 
 
 def diff(summary: ReviewSummary) -> tuple[MessageReview, ...]:
@@ -386,6 +402,7 @@ def sign(
     if not signable:
         raise PolyleafError("nothing to sign: no message is translated and not fuzzy")
     review = read_review(path)
+    _check_locale(catalog, review)
     keys = {message_key(m) for m in catalog if m.id}
     records = dict(review.records)
     if messages is None:
@@ -414,7 +431,10 @@ def sign(
     signatures.append(
         Signature(by=reviewer.name, credential=reviewer.credential, on=today, messages=mine)
     )
-    written = write_review(ReviewFile(path, records, tuple(signatures)), _catalog_name(path))
+    locale = _locale(catalog) or review.locale
+    written = write_review(
+        ReviewFile(path, records, tuple(signatures), locale), _catalog_name(path)
+    )
     return SignResult(tuple(message_key(m) for m in signable), skipped, written)
 
 

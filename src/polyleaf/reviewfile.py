@@ -92,6 +92,9 @@ class ReviewFile:
     path: Path
     records: dict[MessageKey, Record] = field(default_factory=dict)
     signatures: tuple[Signature, ...] = ()
+    #: The catalog's locale when signed: a side file copied to another locale's
+    #: catalog along with its (identical) words does not make that one reviewed.
+    locale: str | None = None
 
 
 def _table_lines(text: str, name: str) -> list[int]:
@@ -124,13 +127,16 @@ def read_review(path: Path) -> ReviewFile:
             int(found.group(1)) if found else None,
             f"malformed review file: {detail}; restore it from version control or sign again",
         ) from None
-    unknown = set(data) - {"format", "signature", "message"}
+    unknown = set(data) - {"format", "locale", "signature", "message"}
     if unknown:
         raise CatalogError(path, None, f"unknown key {sorted(unknown)[0]!r} in the review file")
     if data.get("format") != FORMAT:
         raise CatalogError(
             path, 1, f"review file format {data.get('format')!r}; this polyleaf reads {FORMAT}"
         )
+    locale = data.get("locale")
+    if locale is not None and not isinstance(locale, str):
+        raise CatalogError(path, None, "'locale' must be a string such as \"es\"")
     signatures = _parse(path, text, data, "signature", Signature)
     records: dict[MessageKey, Record] = {}
     lines = _table_lines(text, "message")
@@ -145,7 +151,7 @@ def read_review(path: Path) -> ReviewFile:
         if record.key in records:
             raise CatalogError(path, line, f"message {record.msgid[:40]!r} is recorded twice")
         records[record.key] = record
-    return ReviewFile(path, records, tuple(signatures))
+    return ReviewFile(path, records, tuple(signatures), locale)
 
 
 def _parse(path: Path, text: str, data: dict, name: str, model: type[_T]) -> list[_T]:
@@ -189,6 +195,8 @@ HEADER = """\
 def dump_review(review: ReviewFile, catalog_name: str) -> str:
     """The side file's text: signatures by date, then messages by context and English."""
     lines = [HEADER.format(catalog=catalog_name) + f"format = {FORMAT}"]
+    if review.locale is not None:
+        lines[0] += f"\nlocale = {_string(review.locale)}"
     for signature in sorted(review.signatures, key=lambda s: (s.on, s.by, s.credential)):
         lines.append(
             f"\n[[signature]]\nby = {_string(signature.by)}\n"
