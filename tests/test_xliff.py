@@ -398,3 +398,15 @@ def test_a_carriage_return_survives() -> None:
     catalog.add("One\r\ntwo", "Uno\r\ndos")
     result = roundtrip(catalog)
     assert result.ok and result.changed == ()
+
+
+def test_a_sign_off_survives_an_unchanged_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "es.po"
+    write_catalog(path, make_catalog())
+    side = review_path(path)
+    review.sign(read_catalog(path), side, "Dr Ana Ruiz, certified medical translator")
+    before = review.status(read_catalog(path), read_review(side))
+    data = xliff.export_xliff(read_catalog(path), "en", "es", review=before)
+    assert xliff.import_into(data, path, "en", "es").ok
+    after = review.status(read_catalog(path), read_review(side))
+    assert after.reviewed_count == before.reviewed_count == 7  # the fuzzy and the empty one aside
