@@ -17,8 +17,9 @@ from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ("polyleaf.toml", "babel.cfg", "templates", "locales", "clinics")
+PROJECT_FILES = ("polyleaf.toml", "templates", "locales", "clinics")
 LEAFLET = "isotretinoin-20mg"
+CARD = "isotretinoin-reminder-card"
 
 
 def _project() -> Project:
@@ -54,21 +55,26 @@ def project_copy(tmp_path: Path) -> Path:
 
 @dataclass(frozen=True)
 class Built:
-    """Every leaflet x locale, built once for the session (A4)."""
+    """Every leaflet x locale, built once for the session (A4; the card on A6)."""
 
     out: Path
-    paths: dict[str, Path]  # BCP 47 tag -> PDF
+    paths: dict[str, Path]  # BCP 47 tag -> PDF of the isotretinoin leaflet
+    cards: dict[str, Path]  # BCP 47 tag -> PDF of the reminder card
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("output")
     project = _project()
-    jobs = Builder(project).jobs([locale.folder for locale in project.locales], LeafletOptions())
+    jobs = Builder(project).jobs(None, LeafletOptions())
     outcomes = run(project, jobs, out)
     failed = [f"{o.job.name}: {o.error} {o.findings}" for o in outcomes if not o.ok]
     assert not failed, failed
-    return Built(out, {o.job.tag: o.path for o in outcomes if o.job.leaflet == LEAFLET})
+    by_leaflet = {
+        leaflet: {o.job.tag: o.path for o in outcomes if o.job.leaflet == leaflet}
+        for leaflet in (LEAFLET, CARD)
+    }
+    return Built(out, by_leaflet[LEAFLET], by_leaflet[CARD])
 
 
 @dataclass(frozen=True)

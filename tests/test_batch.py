@@ -51,10 +51,10 @@ def test_every_bad_row_is_reported_and_nothing_rendered(tmp_path: Path) -> None:
         f"polyleaf: error: {bad}:7: locale 'xx' unknown; available: "
         + ", ".join(loc.tag for loc in Project.load(ROOT).locales),
         f"polyleaf: error: {bad}:8: clinic 'nowhere' unknown; available: default, northgate, riverside",  # noqa: E501
-        f"polyleaf: error: {bad}:8: paper 'a3' unknown; available: a4, a4-large, letter, letter-large, a5, a5-large",  # noqa: E501
+        f"polyleaf: error: {bad}:8: paper 'a3' unknown; available: a4, a4-large, letter, letter-large, a5, a5-large, a6, a6-large",  # noqa: E501
         f"polyleaf: error: {bad}:8: copies '0' is not a whole number from 1 to 100000",
         f"polyleaf: error: {bad}:9: 4 columns, expected 5",
-        f"polyleaf: error: {bad}:10: leaflet 'other-leaflet' unknown; available: isotretinoin-20mg",
+        f"polyleaf: error: {bad}:10: leaflet 'other-leaflet' unknown; available: isotretinoin-20mg, isotretinoin-reminder-card",  # noqa: E501
     ]
     assert not out.exists()
 
@@ -159,7 +159,7 @@ def test_unchanged_inputs_are_not_rendered_again(project_copy: Path, tmp_path: P
     assert "4 built, 0 already up to date" in first.stderr
     again = polyleaf(*args)
     assert "0 built, 4 already up to date" in again.stderr
-    catalog = project_copy / "locales" / "ar" / "LC_MESSAGES" / "messages.po"
+    catalog = project_copy / "locales" / "ar" / "LC_MESSAGES" / f"{LEAFLET}.po"
     catalog.write_text(catalog.read_text() + "\n")
     changed = polyleaf(*args)
     assert "1 built, 3 already up to date" in changed.stderr

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from conftest import LEAFLET, Run, all_locales, polyleaf
 from polyleaf import cli, fonts
 from polyleaf.atomic import atomic_target
+from polyleaf.project import LAYOUTS
 
 
 def assert_one_line_error(run: Run, *expected: str) -> None:
@@ -31,16 +32,18 @@ def test_version() -> None:
 
 
 def test_malformed_po_names_file_and_line(project_copy: Path, tmp_path: Path) -> None:
-    catalog = project_copy / "locales" / "es" / "LC_MESSAGES" / "messages.po"
+    catalog = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{LEAFLET}.po"
     lines = catalog.read_text().splitlines()
     broken_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
     lines[broken_at] = 'msgstr "unterminated'
     catalog.write_text("\n".join(lines) + "\n")
-    run = polyleaf("--project", project_copy, "check", "--locale", "es")
-    where = f"locales/es/LC_MESSAGES/messages.po:{broken_at + 1}"
-    assert_one_line_error(run, "es · - · - · ", where, "malformed catalog")
+    run = polyleaf("--project", project_copy, "check", "--locale", "es", "--leaflet", LEAFLET)
+    where = f"locales/es/LC_MESSAGES/{LEAFLET}.po:{broken_at + 1}"
+    assert_one_line_error(run, f"{LEAFLET} · es · - · - · ", where, "malformed catalog")
     out = tmp_path / "out"
-    run = polyleaf("--project", project_copy, "build", "--locale", "es", "--out", out)
+    run = polyleaf(
+        "--project", project_copy, "build", "--locale", "es", "--leaflet", LEAFLET, "--out", out
+    )
     assert_one_line_error(run, where, "malformed catalog")
     assert not list(out.rglob("*.pdf"))
     no_partial_files(out)
@@ -60,17 +63,26 @@ def test_both_spellings_of_a_locale_work(tmp_path: Path) -> None:
         assert (tmp_path / name / LEAFLET / "zh-Hans" / f"{LEAFLET}-zh-Hans-a4.pdf").is_file()
 
 
-def test_missing_template(project_copy: Path) -> None:
-    (project_copy / "templates" / "isotretinoin-20mg.html").unlink()
+def test_missing_jinja_leaflet_template(project_copy: Path) -> None:
+    config = project_copy / "polyleaf.toml"
+    config.write_text(
+        config.read_text()
+        + '\n[leaflets.special]\ntemplate = "special.html"\ncode = "X"\nrevision = 2026-12-01\n'
+    )
     run = polyleaf("--project", project_copy, "build")
-    assert_one_line_error(run, "isotretinoin-20mg.html does not exist")
+    assert_one_line_error(run, "leaflets.special.template", "special.html does not exist")
 
 
-def test_missing_base_template(project_copy: Path, tmp_path: Path) -> None:
-    (project_copy / "templates" / "base.html").unlink()
+def test_missing_layout_names_it_and_what_to_do(project_copy: Path, tmp_path: Path) -> None:
+    source = project_copy / "templates" / f"{LEAFLET}.md"
+    source.write_text(
+        source.read_text().replace(
+            "revision: 2026-11-25", "revision: 2026-11-25\nlayout: fancy.html"
+        )
+    )
     run = polyleaf("--project", project_copy, "build", "--locale", "en", "--out", tmp_path)
-    assert_one_line_error(run, "templates/base.html: no such template", "isotretinoin-20mg.html")
-    assert not list(tmp_path.rglob("*.pdf"))
+    assert_one_line_error(run, "templates/fancy.html: no such layout", f"templates/{LEAFLET}.md")
+    assert not list((tmp_path / LEAFLET).rglob("*.pdf"))
 
 
 def test_not_a_project(tmp_path: Path) -> None:
@@ -119,12 +131,7 @@ def test_clinic_name_with_html_prints_as_text(project_copy: Path, tmp_path: Path
 def test_template_asking_for_a_url_outside_the_project_is_refused(
     project_copy: Path, tmp_path: Path, url: str
 ) -> None:
-    template = project_copy / "templates" / "isotretinoin-20mg.html"
-    template.write_text(
-        template.read_text().replace(
-            '<header class="masthead">', f'<header class="masthead"><img src="{url}" alt="logo">'
-        )
-    )
+    _override_layout(project_copy, f'<img src="{url}" alt="logo">')
     run = polyleaf("--project", project_copy, "build", "--locale", "en", "--out", tmp_path)
     assert_one_line_error(run, "refused to fetch")
     assert not list(tmp_path.rglob("*.pdf"))
@@ -136,14 +143,42 @@ def test_a_project_file_may_be_used(project_copy: Path, tmp_path: Path) -> None:
         '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
         '<rect width="4" height="4"/></svg>'
     )
-    template = project_copy / "templates" / "isotretinoin-20mg.html"
-    template.write_text(
-        template.read_text().replace(
-            '<header class="masthead">', '<header class="masthead"><img src="dot.svg" alt="dot">'
-        )
-    )
+    _override_layout(project_copy, '<img src="dot.svg" alt="dot">')
     run = polyleaf("--project", project_copy, "build", "--locale", "en", "--out", tmp_path)
     assert run.code == 0, run.stderr
+
+
+@pytest.mark.parametrize("url", ["https://example.com/x.png", "../../../../etc/hostname"])
+def test_markdown_image_outside_the_project_is_refused(
+    project_copy: Path, tmp_path: Path, url: str
+) -> None:
+    source = project_copy / "templates" / f"{LEAFLET}.md"
+    source.write_text(
+        source.read_text().replace("## Final Thoughts", f"![x]({url})\n\n## Final Thoughts")
+    )
+    assert polyleaf("--project", project_copy, "i18n", "extract").code == 0
+    run = polyleaf(
+        "--project",
+        project_copy,
+        "build",
+        "--locale",
+        "en",
+        "--leaflet",
+        LEAFLET,
+        "--out",
+        tmp_path,
+    )
+    assert_one_line_error(run, "refused to fetch")
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def _override_layout(project: Path, markup: str) -> None:
+    """The project's own copy of polyleaf's leaflet layout, with *markup* in its masthead."""
+    shipped = (LAYOUTS / "leaflet.html").read_text()
+    assert '<header class="masthead">' in shipped
+    (project / "templates" / "leaflet.html").write_text(
+        shipped.replace('<header class="masthead">', f'<header class="masthead">{markup}')
+    )
 
 
 def test_interrupted_write_leaves_nothing(tmp_path: Path) -> None:

@@ -8,23 +8,31 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Message
 
-from conftest import polyleaf, translated_locales
-from polyleaf.catalogs import extract_messages, read_catalog, write_catalog
+from conftest import LEAFLET, polyleaf, translated_locales
+from polyleaf.catalogs import leaflet_messages, read_catalog, write_catalog
 from polyleaf.gate import Gate, numbers
 from polyleaf.locales import LocaleInfo
-from polyleaf.project import Project
+from polyleaf.project import LAYOUTS, Project
 
 TRANSLATED = translated_locales()
 ids = [locale.tag for locale in TRANSLATED]
 
 
+LEAFLETS = sorted(Project.load(Path(__file__).parent.parent).leaflets)
+
+
+@pytest.mark.parametrize("leaflet", LEAFLETS)
 @pytest.mark.parametrize("locale", TRANSLATED, ids=ids)
-def test_every_required_section_is_complete(project: Project, locale: LocaleInfo) -> None:
-    catalog = read_catalog(project.catalog_path(locale), locale=locale.folder)
-    source = extract_messages(project)
-    for section in project.section_contexts():
+def test_every_required_section_is_complete(
+    project: Project, locale: LocaleInfo, leaflet: str
+) -> None:
+    catalog = read_catalog(project.catalog_path(leaflet, locale), locale=locale.folder)
+    source = leaflet_messages(project.leaflet(leaflet))
+    sections = project.leaflet(leaflet).sections()
+    assert sections, f"{leaflet} has no safety sections"
+    for section in sections:
         keys = [key for key in source if key[0] == section]
-        assert keys, f"section {section} has no messages in the templates"
+        assert keys, f"section {section} has no messages in {leaflet}"
         for context, msgid in keys:
             message = catalog.get(msgid, context=context)
             assert message is not None, f"{locale.tag} · {section}: {msgid!r} missing"
@@ -32,9 +40,10 @@ def test_every_required_section_is_complete(project: Project, locale: LocaleInfo
             assert message.string != msgid, f"{locale.tag} · {section}: {msgid!r} left in English"
 
 
+@pytest.mark.parametrize("leaflet", LEAFLETS)
 @pytest.mark.parametrize("locale", TRANSLATED, ids=ids)
-def test_gate_passes(project: Project, locale: LocaleInfo) -> None:
-    assert Gate(project).errors(locale) == []
+def test_gate_passes(project: Project, locale: LocaleInfo, leaflet: str) -> None:
+    assert Gate(project).errors(leaflet, locale) == []
 
 
 def test_check_command_passes() -> None:
@@ -84,9 +93,16 @@ DAMAGE: dict[str, tuple[Damage, str]] = {
 }
 
 
-def damage(root: Path, locale: LocaleInfo, context: str | None, msgid: str, how: Damage) -> int:
+def damage(
+    root: Path,
+    locale: LocaleInfo,
+    context: str | None,
+    msgid: str,
+    how: Damage,
+    leaflet: str = LEAFLET,
+) -> int:
     """Apply *how* to one entry of the copied catalog; returns its line number."""
-    path = root / "locales" / locale.folder / "LC_MESSAGES" / "messages.po"
+    path = root / "locales" / locale.folder / "LC_MESSAGES" / f"{leaflet}.po"
     catalog = read_catalog(path, locale=locale.folder)
     message = catalog.get(msgid, context=context)
     assert message is not None
@@ -99,38 +115,44 @@ def damage(root: Path, locale: LocaleInfo, context: str | None, msgid: str, how:
     return changed.lineno if changed else 0
 
 
-SECTIONS = sorted(Project.load(Path(__file__).parent.parent).section_contexts().items())
+SECTIONS = [
+    (leaflet.id, section, heading)
+    for leaflet in Project.load(Path(__file__).parent.parent).leaflets.values()
+    for section, heading in sorted(leaflet.sections().items())
+]
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=ids)
 @pytest.mark.parametrize("kind", sorted(DAMAGE))
-@pytest.mark.parametrize("section", SECTIONS, ids=[s[0] for s in SECTIONS])
+@pytest.mark.parametrize("section", SECTIONS, ids=[f"{s[0]}:{s[1]}" for s in SECTIONS])
 def test_damaged_safety_message_fails_the_gate(
-    project_copy: Path, locale: LocaleInfo, kind: str, section: tuple[str, str]
+    project_copy: Path, locale: LocaleInfo, kind: str, section: tuple[str, str, str]
 ) -> None:
-    section_id, heading = section
+    leaflet, section_id, heading = section
     how, problem = DAMAGE[kind]
-    line = damage(project_copy, locale, section_id, heading, how)
+    line = damage(project_copy, locale, section_id, heading, how, leaflet)
     copy = Project.load(project_copy)
-    errors = Gate(copy).errors(copy.find_locale(locale.folder))
+    errors = Gate(copy).errors(leaflet, copy.find_locale(locale.folder))
     hits = [f for f in errors if f.section == section_id and problem in f.problem]
     assert hits, errors
     finding = hits[0]
-    assert finding.locale == locale.tag
+    assert (finding.leaflet, finding.locale) == (leaflet, locale.tag)
     expected_where = (
-        f"locales/{locale.folder}/LC_MESSAGES/messages.po:{line}"
+        f"locales/{locale.folder}/LC_MESSAGES/{leaflet}.po:{line}"
         if line
-        else "templates/isotretinoin-20mg.html:"
+        else f"templates/{leaflet}.md:"
     )
     assert finding.where.startswith(expected_where)
+    others = [other for other in LEAFLETS if other != leaflet]
+    for other in others:  # one leaflet's damage never blocks another
+        assert Gate(copy).errors(other, copy.find_locale(locale.folder)) == []
 
 
 def test_check_output_names_locale_section_message_and_line(project_copy: Path) -> None:
     locale = Project.load(project_copy).find_locale("ar")
     source = "Your skin becomes more sensitive to UV rays while on Isotretinoin."
-    msgid = next(
-        k[1] for k in extract_messages(Project.load(project_copy)) if k[1].startswith(source)
-    )
+    copy = Project.load(project_copy)
+    msgid = next(k[1] for k in leaflet_messages(copy.leaflet(LEAFLET)) if k[1].startswith(source))
 
     def spf_15(message: Message) -> None:
         message.string = message.string.replace("30", "15")
@@ -140,15 +162,15 @@ def test_check_output_names_locale_section_message_and_line(project_copy: Path) 
     assert run.code == 1
     lines = [ln for ln in run.stdout.splitlines() if ln.startswith("error:")]
     assert lines == [
-        f"error: ar · sunscreen · {msgid[:59]!r}"[:-1] + "…' · "
-        f"locales/ar/LC_MESSAGES/messages.po:{line} · "
+        f"error: {LEAFLET} · ar · sunscreen · {msgid[:59]!r}"[:-1] + "…' · "
+        f"locales/ar/LC_MESSAGES/{LEAFLET}.po:{line} · "
         "numbers differ: English has 30, translation has 15"
     ]
 
 
 def test_native_digits_count_as_the_same_number(project_copy: Path) -> None:
     locale = Project.load(project_copy).find_locale("ar")
-    source = extract_messages(Project.load(project_copy))
+    source = leaflet_messages(Project.load(project_copy).leaflet(LEAFLET))
     msgid = next(k[1] for k in source if k[0] == "sunscreen" and "SPF" in k[1])
 
     def arabic_indic(message: Message) -> None:
@@ -156,20 +178,24 @@ def test_native_digits_count_as_the_same_number(project_copy: Path) -> None:
 
     damage(project_copy, locale, "sunscreen", msgid, arabic_indic)
     copy = Project.load(project_copy)
-    assert Gate(copy).errors(copy.find_locale("ar")) == []
+    assert Gate(copy).errors(LEAFLET, copy.find_locale("ar")) == []
 
 
-def test_changed_placeholder_fails(project_copy: Path) -> None:
-    locale = Project.load(project_copy).find_locale("es")
-
-    def misspelt(message: Message) -> None:
-        message.string = message.string.replace("%(pages)s", "%(page)s")
-
-    damage(project_copy, locale, None, "Page %(page)s of %(pages)s", misspelt)
+def test_changed_placeholder_in_the_furniture_fails(project_copy: Path) -> None:
+    """The project's own override of the page furniture is checked like any catalog."""
+    shipped = LAYOUTS / "locales" / "es" / "LC_MESSAGES" / "polyleaf.po"
+    own = project_copy / "locales" / "es" / "LC_MESSAGES" / "polyleaf.po"
+    own.write_bytes(
+        shipped.read_bytes().replace(
+            b'"P\xc3\xa1gina %(page)s de %(pages)s"', b'"P\xc3\xa1gina %(page)s de %(page)s"'
+        )
+    )
+    assert own.read_bytes() != shipped.read_bytes()
     run = polyleaf("--project", project_copy, "check")
     assert run.code == 1
     assert (
-        "es · - · 'Page %(page)s of %(pages)s' · locales/es/LC_MESSAGES/messages.po:" in run.stdout
+        f"{LEAFLET} · es · - · 'Page %(page)s of %(pages)s' · locales/es/LC_MESSAGES/polyleaf.po:"
+        in run.stdout
     )
     assert "placeholders differ" in run.stdout
 
@@ -182,32 +208,35 @@ def test_stray_percent_fails(project_copy: Path) -> None:
 
     damage(project_copy, locale, "alcohol", "Avoid Alcohol", percent)
     copy = Project.load(project_copy)
-    problems = [f.problem for f in Gate(copy).errors(copy.find_locale("es"))]
+    problems = [f.problem for f in Gate(copy).errors(LEAFLET, copy.find_locale("es"))]
     assert any("'%' outside a placeholder" in p for p in problems), problems
 
 
-def test_section_removed_from_template_fails(project_copy: Path) -> None:
-    template = project_copy / "templates" / "isotretinoin-20mg.html"
-    text = template.read_text()
-    start = text.index('<li id="alcohol">')
-    end = text.index("</li>", start) + len("</li>")
-    template.write_text(text[:start] + text[end:])
-    run = polyleaf("--project", project_copy, "check")
+def test_section_removed_from_the_source_makes_catalogs_out_of_date(project_copy: Path) -> None:
+    source = project_copy / "templates" / f"{LEAFLET}.md"
+    text = source.read_text()
+    start = text.index("2. ### Avoid Alcohol")
+    end = text.index("3. ### Use Sunscreen", start)
+    source.write_text(text[:start] + text[end:])
+    run = polyleaf("--project", project_copy, "check", "--leaflet", LEAFLET)
     assert run.code == 1
     assert (
-        "en · alcohol · 'Avoid Alcohol' · templates/ · required section has no messages"
+        f"{LEAFLET} · en · alcohol · 'Avoid Alcohol' · locales/{LEAFLET}.pot · stale in "
         in run.stdout
     )
+    assert f"{LEAFLET} · es · alcohol · 'Avoid Alcohol' · locales/es/" in run.stdout
 
 
 def test_changed_english_makes_catalogs_out_of_date(project_copy: Path) -> None:
-    template = project_copy / "templates" / "isotretinoin-20mg.html"
-    template.write_text(template.read_text().replace("SPF 30 or higher", "SPF 50 or higher"))
+    source = project_copy / "templates" / f"{LEAFLET}.md"
+    source.write_text(source.read_text().replace("SPF 30 or higher", "SPF 50 or higher"))
     run = polyleaf("--project", project_copy, "check")
     assert run.code == 1
-    assert "missing in messages.pot; run polyleaf i18n extract" in run.stdout
+    assert f"missing in {LEAFLET}.pot; run polyleaf i18n extract" in run.stdout
     assert "es · sunscreen · " in run.stdout and "missing from the catalog" in run.stdout
-    assert "stale: not in the templates any more" in run.stdout
+    assert "stale: not in the leaflet any more" in run.stdout
+    card = "isotretinoin-reminder-card · es"
+    assert card not in run.stdout  # the other leaflet is not touched
 
 
 def test_build_skips_only_the_failing_locale(project_copy: Path, tmp_path: Path) -> None:
@@ -218,7 +247,7 @@ def test_build_skips_only_the_failing_locale(project_copy: Path, tmp_path: Path)
         "--project", project_copy, "build", "--locale", "es", "--locale", "en", "--out", out
     )
     assert run.code == 1
-    assert "es · pregnancy-warning · 'Pregnancy Warning'" in run.stderr
+    assert f"{LEAFLET} · es · pregnancy-warning · 'Pregnancy Warning'" in run.stderr
     assert (out / "isotretinoin-20mg" / "en" / "isotretinoin-20mg-en-a4.pdf").is_file()
     assert not (out / "isotretinoin-20mg" / "es").exists() or not any(
         (out / "isotretinoin-20mg" / "es").iterdir()

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from conftest import LEAFLET, Built, all_locales
+from conftest import CARD, LEAFLET, Built, all_locales
 from polyleaf.catalogs import CatalogStore, review_status
 from polyleaf.fonts import FACES
 from polyleaf.html import Renderer
@@ -48,28 +48,36 @@ def page_texts(path: Path) -> tuple[str, ...]:
     return tuple(page.extract_text() for page in reader(path).pages)
 
 
-def translate(project: Project, locale: LocaleInfo, context: str | None, msgid: str) -> str:
-    return CatalogStore(project).translations(locale).pgettext(context, msgid)
+def translate(
+    project: Project, locale: LocaleInfo, context: str | None, msgid: str, leaflet: str = LEAFLET
+) -> str:
+    return CatalogStore(project).translations(leaflet, locale).markdown(context, msgid)
 
 
+def _pdf(built: Built, leaflet: str, tag: str) -> Path:
+    return (built.paths if leaflet == LEAFLET else built.cards)[tag]
+
+
+@pytest.mark.parametrize("leaflet", [LEAFLET, CARD])
 @pytest.mark.parametrize("locale", LOCALES, ids=ids)
 def test_every_required_section_heading_is_in_the_pdf(
-    project: Project, built: Built, locale: LocaleInfo
+    project: Project, built: Built, locale: LocaleInfo, leaflet: str
 ) -> None:
     by_character = locale.script in CHARACTER_SCRIPTS
-    extracted = words("\n".join(page_texts(built.paths[locale.tag])), by_character)
-    for section, heading in project.section_contexts().items():
-        translated = translate(project, locale, section, heading)
+    extracted = words("\n".join(page_texts(_pdf(built, leaflet, locale.tag))), by_character)
+    for section, heading in project.leaflet(leaflet).sections().items():
+        translated = translate(project, locale, section, heading, leaflet)
         missing = words(translated, by_character) - extracted
         assert not missing, f"{locale.tag} · {section}: {translated!r} lacks {list(missing)}"
 
 
+@pytest.mark.parametrize("leaflet_id", [LEAFLET, CARD])
 @pytest.mark.parametrize("locale", LOCALES, ids=ids)
 def test_every_page_has_code_revision_and_page_x_of_y(
-    project: Project, built: Built, locale: LocaleInfo
+    project: Project, built: Built, locale: LocaleInfo, leaflet_id: str
 ) -> None:
-    pages = page_texts(built.paths[locale.tag])
-    leaflet = project.config.leaflets[LEAFLET]
+    pages = page_texts(_pdf(built, leaflet_id, locale.tag))
+    leaflet = project.leaflet(leaflet_id)
     page_of = translate(project, locale, None, "Page %(page)s of %(pages)s")
     draft = translate(
         project,
@@ -77,7 +85,7 @@ def test_every_page_has_code_revision_and_page_x_of_y(
         None,
         "Draft translation, not yet reviewed by a qualified medical translator",
     )
-    is_draft = not review_status(CatalogStore(project).get(locale)).reviewed
+    is_draft = not review_status(CatalogStore(project).get(leaflet_id, locale)).reviewed
     assert len(pages) >= 2
     for number, text in enumerate(pages, 1):
         flat = squash(text)

@@ -178,10 +178,12 @@ def test_bad_bleed_and_marks() -> None:
 
 
 def test_html_format_renders_the_same_with_the_weasyprint_command(tmp_path: Path) -> None:
-    run = polyleaf("build", "--locale", "hi", "--format", "html", "--out", tmp_path)
+    run = polyleaf(
+        "build", "--locale", "hi", "--leaflet", LEAFLET, "--format", "html", "--out", tmp_path
+    )
     assert run.code == 0, run.stderr
     html = tmp_path / LEAFLET / "hi" / f"{LEAFLET}-hi-a4.html"
-    assert (html.parent / "leaflet.css").is_file()
+    assert (tmp_path / "assets" / "leaflet.css").is_file()
     assert (tmp_path / "assets" / "NotoSansDevanagari-Regular.ttf").is_file()
     text = html.read_text()
     assert "file://" not in text and "../../assets/NotoSansDevanagari-Regular.ttf" in text

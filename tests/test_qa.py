@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Message
 
-from conftest import polyleaf
+from conftest import CARD, LEAFLET, polyleaf
 from polyleaf import i18n
 from polyleaf.catalogs import read_catalog, serialize_catalog
 from polyleaf.gate import Finding, Gate, english_grams, english_runs
@@ -23,7 +23,7 @@ def errors_after(root: Path, tag: str, context: str | None, msgid: str, edit) ->
     locale = project.find_locale(tag)
     damage(root, locale, context, msgid, edit)
     copy = Project.load(root)
-    return Gate(copy).errors(copy.find_locale(tag))
+    return Gate(copy).errors(LEAFLET, copy.find_locale(tag))
 
 
 def test_brand_name_must_stay_as_written(project_copy: Path) -> None:
@@ -34,7 +34,7 @@ def test_brand_name_must_stay_as_written(project_copy: Path) -> None:
     assert [(f.locale, f.problem) for f in errors] == [
         ("es", "glossary: keep 'Accutane' as written")
     ]
-    assert errors[0].where.startswith("locales/es/LC_MESSAGES/messages.po:")
+    assert errors[0].where.startswith(f"locales/es/LC_MESSAGES/{LEAFLET}.po:")
 
 
 @pytest.mark.parametrize("tag", ["ru", "tr", "zh-Hans"])
@@ -115,43 +115,52 @@ def test_character_the_fonts_cannot_draw(project_copy: Path, tag: str, char: str
     assert any(f.section == "alcohol" and f.problem.startswith(expected) for f in errors), errors
 
 
-def test_messages_pot_is_what_the_templates_extract(project: Project) -> None:
-    assert serialize_catalog(i18n.template_catalog(project)) == project.pot_path.read_bytes(), (
-        "locales/messages.pot is out of date: run polyleaf i18n extract"
+@pytest.mark.parametrize("leaflet", [LEAFLET, CARD])
+def test_messages_pot_is_what_the_templates_extract(project: Project, leaflet: str) -> None:
+    extracted = serialize_catalog(i18n.template_catalog(project, project.leaflet(leaflet)))
+    assert extracted == project.pot_path(leaflet).read_bytes(), (
+        f"locales/{leaflet}.pot is out of date: run polyleaf i18n extract"
     )
 
 
 def test_update_leaves_catalogs_in_sync_untouched(project_copy: Path) -> None:
-    assert i18n.update(Project.load(project_copy)) == []
+    project = Project.load(project_copy)
+    assert i18n.update(project, list(project.leaflets.values())) == []
 
 
 def test_init_adds_a_draft_catalog_that_fails_until_translated(project_copy: Path) -> None:
     run = polyleaf("--project", project_copy, "i18n", "init", "pt-BR")
     assert run.code == 0, run.stderr
-    path = project_copy / "locales" / "pt_BR" / "LC_MESSAGES" / "messages.po"
-    catalog = read_catalog(path)
-    assert "polyleaf-review: draft" in catalog.header_comment
+    for leaflet in (LEAFLET, CARD):
+        path = project_copy / "locales" / "pt_BR" / "LC_MESSAGES" / f"{leaflet}.po"
+        catalog = read_catalog(path)
+        assert "polyleaf-review: draft" in catalog.header_comment
     run = polyleaf("--project", project_copy, "check", "--locale", "pt-BR")
-    assert run.code == 1 and "pt-BR · pregnancy-warning · 'Pregnancy Warning'" in run.stdout
+    assert run.code == 1
+    assert f"{LEAFLET} · pt-BR · pregnancy-warning · 'Pregnancy Warning'" in run.stdout
+    assert f"{CARD} · pt-BR · pregnancy-warning · 'Pregnancy Warning'" in run.stdout
     run = polyleaf("--project", project_copy, "locales")
     assert "pt-BR" in run.stdout and "draft" in run.stdout
 
 
 def test_update_turns_a_changed_message_fuzzy(project_copy: Path) -> None:
-    template = project_copy / "templates" / "isotretinoin-20mg.html"
-    template.write_text(template.read_text().replace("SPF 30 or higher", "SPF 50 or higher"))
+    source = project_copy / "templates" / f"{LEAFLET}.md"
+    source.write_text(source.read_text().replace("SPF 30 or higher", "SPF 50 or higher"))
     project = Project.load(project_copy)
-    assert i18n.extract(project)
-    assert len(i18n.update(project)) == len(project.locales) - 1
+    leaflets = list(project.leaflets.values())
+    assert i18n.extract(project, leaflets) == [project.pot_path(LEAFLET)]
+    assert len(i18n.update(project, leaflets)) == len(project.leaflet_locales(LEAFLET)) - 1
     run = polyleaf("--project", project_copy, "check", "--locale", "es")
     assert run.code == 1
     assert "es · sunscreen · " in run.stdout and "fuzzy" in run.stdout
 
 
 def test_require_reviewed_fails_on_drafts_and_passes_reviewed(project_copy: Path) -> None:
-    run = polyleaf("--project", project_copy, "check", "--locale", "es", "--require-reviewed")
-    assert run.code == 1 and "es · - · - · locales/es/LC_MESSAGES/messages.po · draft" in run.stdout
-    path = project_copy / "locales" / "es" / "LC_MESSAGES" / "messages.po"
+    args = ("--project", project_copy, "check", "--locale", "es", "--leaflet", LEAFLET)
+    run = polyleaf(*args, "--require-reviewed")
+    assert run.code == 1
+    assert f"{LEAFLET} · es · - · - · locales/es/LC_MESSAGES/{LEAFLET}.po · draft" in run.stdout
+    path = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{LEAFLET}.po"
     path.write_text(
         path.read_text().replace(
             "# polyleaf-review: draft",
@@ -159,7 +168,7 @@ def test_require_reviewed_fails_on_drafts_and_passes_reviewed(project_copy: Path
             "# polyleaf-reviewed-on: 2026-12-01",
         )
     )
-    run = polyleaf("--project", project_copy, "check", "--locale", "es", "--require-reviewed")
+    run = polyleaf(*args, "--require-reviewed")
     assert run.code == 0, run.stdout
     run = polyleaf("--project", project_copy, "locales")
     assert "reviewed by Dr Ana Ruiz on 2026-12-01" in " ".join(run.stdout.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,9 @@ def test_catalogue_lists_leaflets_locales_and_status(client: TestClient) -> None
     statuses = {entry["tag"]: entry["status"] for entry in leaflet["locales"]}
     assert statuses["en"] == "source" and statuses["ar"] == "draft"
     assert all(entry["available"] for entry in leaflet["locales"])
-    assert body["papers"] == ["a4", "letter", "a5"]
+    assert body["papers"] == ["a4", "letter", "a5", "a6"]
+    card = next(entry for entry in body["leaflets"] if entry["id"] == "isotretinoin-reminder-card")
+    assert card["paper"] == "a6" and len(card["locales"]) == len(leaflet["locales"])
     assert body["clinics"] == ["northgate", "riverside"]
 
 
@@ -94,7 +97,10 @@ def test_locale_failing_the_gate_is_not_offered(project_copy: Path, tmp_path: Pa
         refused = local.get(f"/leaflets/{LEAFLET}/ar.pdf")
         assert refused.status_code == 409 and "es" in refused.json()["available"]
         page = local.get("/").text
-        assert "Languages not offered" in page and 'value="ar"' not in page
+        assert "Languages not offered" in page
+        offered = re.search(r'<option value="ar"[^>]*data-leaflets="([^"]*)"', page)
+        # still offered for the reminder card, whose Arabic catalog is whole
+        assert offered and offered.group(1).split() == ["isotretinoin-reminder-card"]
 
 
 def test_page_offers_languages_in_their_own_names_and_drafts(client: TestClient) -> None:

@@ -78,18 +78,25 @@ def read_orders(
             row_problems.append(
                 f"clinic {clinic!r} unknown; available: default, {', '.join(clinics)}"
             )
-        if leaflet not in project.config.leaflets:
+        known = project.leaflets.get(leaflet)
+        if known is None:
             row_problems.append(
-                f"leaflet {leaflet!r} unknown; available: {', '.join(project.config.leaflets)}"
+                f"leaflet {leaflet!r} unknown; available: {', '.join(project.leaflets)}"
             )
         folder = locales.get(locale.replace("-", "_").lower())
         if folder is None:
             available = ", ".join(loc.tag for loc in project.locales)
             row_problems.append(f"locale {locale!r} unknown; available: {available}")
+        elif known is not None and folder not in {
+            loc.folder for loc in project.leaflet_locales(leaflet)
+        }:
+            row_problems.append(f"leaflet {leaflet!r} has no {locale} translation")
         base = paper.lower().removesuffix(LARGE)
         if base not in PAPERS:
             papers = ", ".join(f"{p}, {p}{LARGE}" for p in PAPERS)
             row_problems.append(f"paper {paper!r} unknown; available: {papers}")
+        elif known is not None and known.paper and base != known.paper:
+            row_problems.append(f"leaflet {leaflet!r} is printed on {known.paper} only")
         if not copies.isdigit() or not 1 <= int(copies) <= MAX_COPIES:
             row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
         if row_problems:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import resource
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from polyleaf import fingerprint
-from polyleaf.catalogs import CatalogStore
+from polyleaf.catalogs import CatalogStore, layout_files
 from polyleaf.clinics import CLINICS
 from polyleaf.errors import PolyleafError
 from polyleaf.gate import Gate
@@ -81,7 +81,7 @@ class Builder:
         self.catalogs = CatalogStore(project)
         self.gate = Gate(project, self.catalogs)
         self._writer = None
-        self._checked_templates = False
+        self._checked_templates: set[str] = set()
 
     @cached_property
     def renderer(self) -> Renderer:
@@ -97,26 +97,35 @@ class Builder:
             self._writer = PdfWriter(self.project.root)
         return self._writer
 
-    def jobs(self, locales: Iterable[str], options: LeafletOptions) -> list[Job]:
-        return [
-            Job(leaflet, locale, options)
-            for leaflet in self.project.config.leaflets
-            for locale in locales
-        ]
+    def jobs(
+        self,
+        locales: Iterable[str] | None,
+        options: LeafletOptions,
+        leaflets: Iterable[str] = (),
+    ) -> list[Job]:
+        """The documents to make: each leaflet (all, or those named) in each
+        locale named that it has a catalog for (every one it has, for None),
+        on the paper it declares or else the paper of *options*."""
+        wanted = None if locales is None else list(locales)
+        jobs = []
+        for leaflet in self.project.select_leaflets(list(leaflets)):
+            own = [locale.folder for locale in self.project.leaflet_locales(leaflet.id)]
+            chosen = own if wanted is None else [folder for folder in wanted if folder in own]
+            edition = replace(options, paper=leaflet.paper) if leaflet.paper else options
+            jobs.extend(Job(leaflet.id, folder, edition) for folder in chosen)
+        return jobs
 
     def inputs(self, job: Job) -> str:
-        """The fingerprint of everything *job*'s PDF depends on."""
+        """The fingerprint of everything *job*'s PDF depends on: its own source
+        and catalogs, the layouts, never another leaflet's files."""
         root = self.project.root
-        files = [path for path in self.project.templates_dir.rglob("*") if path.is_file()]
-        files += [
-            root / "polyleaf.toml",
-            root / "babel.cfg",
-            self.project.pot_path,
-            self.project.locales_dir / "glossary.toml",
-        ]
+        leaflet = self.project.leaflet(job.leaflet)
+        files = [leaflet.source, *layout_files(self.project).values()]
+        files += [root / "polyleaf.toml", self.project.locales_dir / "glossary.toml"]
         locale = self.project.find_locale(job.locale)
         if locale != self.project.source_locale:
-            files.append(self.project.catalog_path(locale))
+            files.append(self.project.catalog_path(job.leaflet, locale))
+            files.extend(self.project.furniture_paths(locale))
         if job.options.clinic:
             files.append(root / CLINICS / f"{job.options.clinic}.toml")
             logo = self.renderer.clinic(job.options.clinic).logo
@@ -132,13 +141,13 @@ class Builder:
             if not force and fingerprint.up_to_date(target, key):
                 return Outcome(job, path=target, skipped=True)
             locale = self.project.find_locale(job.locale)
-            errors = self.gate.errors(locale)
+            errors = self.gate.errors(job.leaflet, locale)
             if errors:
                 target.unlink(missing_ok=True)
                 return Outcome(job, error="fails the safety gate", findings=list(map(str, errors)))
-            if not self._checked_templates:
-                self.renderer.check_templates()
-                self._checked_templates = True
+            if job.leaflet not in self._checked_templates:
+                self.renderer.check_templates([job.leaflet])
+                self._checked_templates.add(job.leaflet)
             html = self.renderer.render(job.leaflet, locale, job.options)
             self.writer.write(html, target)
             fingerprint.record(target, key)
@@ -208,7 +217,8 @@ def run(
     if todo:
         from polyleaf.html import Renderer
 
-        Renderer(project).check_templates()  # one clear error before any work is shared out
+        # one clear error before any work is shared out
+        Renderer(project).check_templates(sorted({job.leaflet for job in todo}))
     if executor is None:
         for job in todo:
             results[job] = build_in_worker(project.root, job, out, force)

@@ -1,9 +1,13 @@
-"""Message catalogs: the template's messages and each locale's ``.po`` file.
+"""Message catalogs: each leaflet's messages and each locale's ``.po`` file.
 
 Catalogs are read straight from the ``.po`` files that translators edit; no
 ``.mo`` file is compiled or committed, so what is checked is what is printed.
-The source messages come from extracting the templates with the project's own
-``babel.cfg``, the same extraction ``pybabel extract`` runs.
+Each leaflet has its own catalog per locale (``locales/<locale>/LC_MESSAGES/
+<leaflet>.po``); the page furniture of the layouts has its own domain,
+``polyleaf``, shipped with polyleaf and overridable by the project. A Markdown
+leaflet's messages come from segmenting its source (:mod:`polyleaf.markdown`);
+a Jinja leaflet's and the layouts' from Babel's Jinja extractor, the same
+extraction ``pybabel extract`` runs.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from gettext import c2py
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, write_po
+from markupsafe import escape
 
 from polyleaf.atomic import atomic_target
 from polyleaf.errors import CatalogError, PolyleafError, RenderError
 from polyleaf.locales import LocaleInfo
-from polyleaf.project import Project
+from polyleaf.project import LAYOUTS, Leaflet, Project
 
 #: Lines of a catalog's header comment that record its review by a qualified
 #: medical translator. A comment, not an X- header field: Babel (and so
@@ -90,7 +96,8 @@ def write_catalog(path: Path, catalog: Catalog) -> bool:
 class SourceMessage:
     context: str | None
     id: str
-    locations: tuple[tuple[str, int], ...]  #: (template path relative to project, line)
+    locations: tuple[tuple[str, int], ...]  #: (source path relative to project, line)
+    plural: str | None = None  #: msgid_plural, for ngettext messages
 
     @property
     def where(self) -> str:
@@ -98,88 +105,134 @@ class SourceMessage:
         return f"{file}:{line}"
 
 
-def extract_messages(project: Project) -> dict[MessageKey, SourceMessage]:
-    """The messages the templates use now, by (context, msgid), in template order."""
-    from babel.messages.extract import extract_from_dir  # not needed for a no-change rebuild
-    from babel.messages.frontend import parse_mapping_cfg
+#: How Babel's Jinja extractor reads templates: the policy polyleaf's renderer sets.
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
 
-    config = project.root / "babel.cfg"
-    try:
-        with config.open(encoding="utf-8") as handle:
-            method_map, options_map = parse_mapping_cfg(handle, str(config))
-    except OSError as error:
-        raise PolyleafError(f"{config}: {error.strerror}") from None
-    templates = project.templates_dir.name
 
-    def only_templates(dirpath: str) -> bool:
-        relative = Path(dirpath).resolve().relative_to(project.root)
-        return relative.parts[:1] in ((), (templates,))
+def _extract_jinja(paths: list[tuple[Path, str]]) -> dict[MessageKey, SourceMessage]:
+    from babel.messages.extract import extract_from_file  # not needed for a no-change rebuild
 
     messages: dict[MessageKey, SourceMessage] = {}
-    try:
-        for filename, lineno, msgid, _comments, context in extract_from_dir(
-            project.root, method_map, options_map, directory_filter=only_templates
-        ):
+    for path, relative in paths:
+        try:
+            found = list(extract_from_file("jinja2", str(path), options=JINJA_OPTIONS))
+        except OSError as error:
+            raise PolyleafError(f"{relative}: cannot read: {error.strerror}") from None
+        except Exception as error:  # Jinja syntax errors and the like
+            raise PolyleafError(f"{relative}: cannot extract messages: {error}") from None
+        for lineno, msgid, _comments, context in found:
             text = msgid if isinstance(msgid, str) else msgid[0]
+            plural = None if isinstance(msgid, str) else msgid[1]
             key = (context, text)
             previous = messages.get(key)
-            locations = (previous.locations if previous else ()) + ((filename, lineno),)
-            messages[key] = SourceMessage(context, text, locations)
-    except Exception as error:  # Jinja syntax errors and the like, from any template
-        raise PolyleafError(f"{templates}/: cannot extract messages: {error}") from None
+            locations = (previous.locations if previous else ()) + ((relative, lineno),)
+            messages[key] = SourceMessage(context, text, locations, plural)
     return messages
 
 
+def leaflet_messages(leaflet: Leaflet) -> dict[MessageKey, SourceMessage]:
+    """The messages a leaflet's source uses now, by (context, msgid), in order."""
+    if leaflet.kind == "jinja":
+        return _extract_jinja([(leaflet.source, leaflet.relative)])
+    messages: dict[MessageKey, SourceMessage] = {}
+    for segment in leaflet.document.segments:
+        key = (segment.context, segment.id)
+        previous = messages.get(key)
+        location = (leaflet.relative, segment.line)
+        locations = (previous.locations if previous else ()) + (location,)
+        messages[key] = SourceMessage(segment.context, segment.id, locations)
+    return messages
+
+
+def layout_files(project: Project) -> dict[str, Path]:
+    """The layouts in use, by name: the project's ``templates/*.html`` and
+    ``*.css`` that are not leaflets, and polyleaf's own where the project has
+    none of that name."""
+    leaflet_sources = {leaflet.source for leaflet in project.leaflets.values()}
+    files: dict[str, Path] = {}
+    for folder in (LAYOUTS, project.templates_dir):
+        for path in sorted(folder.glob("*")):
+            if path.suffix in (".html", ".css") and path not in leaflet_sources:
+                files[path.name] = path
+    return files
+
+
+def furniture_messages(project: Project) -> dict[MessageKey, SourceMessage]:
+    """The page furniture's messages: those of the layouts in use."""
+    paths = []
+    for name, path in layout_files(project).items():
+        if path.suffix == ".html":
+            own = path.is_relative_to(project.root)
+            paths.append((path, f"templates/{name}" if own else f"polyleaf/layouts/{name}"))
+    return _extract_jinja(paths)
+
+
 class CatalogTranslations:
-    """gettext callables over a Babel catalog, for Jinja's i18n extension.
+    """gettext callables over a leaflet's catalog and the page furniture's.
 
     Fuzzy and empty entries are not used, as in GNU gettext. Outside safety
     sections a missing message falls back to the English source; inside one
     it raises, so that a leaflet can never print English in a safety section
     of a translated leaflet, even if the gate was bypassed.
+
+    Every string handed to a Jinja template is escaped: a translation is text,
+    and ``<span style="display:none">`` in one prints as those characters.
+    Markdown leaflets take their translations through :meth:`markdown`, whose
+    result markdown-it parses with raw HTML off.
     """
 
     def __init__(
         self,
-        catalog: Catalog | None,
+        catalogs: list[Catalog],
         safety_contexts: set[str],
         locale: LocaleInfo,
+        translated: bool = True,
     ) -> None:
-        self._catalog = catalog
         self._safety = safety_contexts
         self._locale = locale
-        self._strings = {
-            message_key(m): m.string for m in (catalog or ()) if m.id and m.string and not m.fuzzy
-        }
+        self._translated = translated
+        self._plural_func = c2py(catalogs[0].plural_expr) if catalogs else None
+        self._strings: dict[MessageKey, str | tuple[str, ...]] = {}
+        for catalog in reversed(catalogs):  # the first catalog wins
+            for m in catalog:
+                if m.id and m.string and not m.fuzzy:
+                    self._strings[message_key(m)] = m.string
+
+    def _refuse(self, context: str | None, message: str) -> None:
+        if self._translated and context in self._safety:
+            raise RenderError(
+                f"{self._locale.tag} · {context} · {message[:60]!r}: no usable translation "
+                "in a safety section; run polyleaf check"
+            )
 
     def _lookup(self, context: str | None, message: str) -> str | tuple[str, ...]:
         found = self._strings.get((context, message))
         if found:
             return found
-        if self._catalog is not None and context in self._safety:
-            raise RenderError(
-                f"{self._locale.tag} · {context} · {message[:60]!r}: no usable translation "
-                "in a safety section; run polyleaf check"
-            )
+        self._refuse(context, message)
         return message
+
+    def markdown(self, context: str | None, message: str) -> str:
+        """A Markdown leaflet's message, as inline Markdown."""
+        found = self._lookup(context, message)
+        return found if isinstance(found, str) else found[0]
 
     def gettext(self, message: str) -> str:
         return self.pgettext(None, message)
 
     def pgettext(self, context: str | None, message: str) -> str:
         found = self._lookup(context, message)
-        return found if isinstance(found, str) else found[0]
+        return escape(found if isinstance(found, str) else found[0])
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.npgettext(None, singular, plural, n)
 
     def npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
         found = self._strings.get((context, singular))
-        if isinstance(found, tuple) and self._catalog is not None:
-            text = found[self._catalog.plural_func(n)] or (singular if n == 1 else plural)
-        else:
-            text = singular if n == 1 else plural
-        return text
+        if isinstance(found, tuple) and self._plural_func is not None and all(found):
+            return escape(found[self._plural_func(n)])
+        self._refuse(context, singular)
+        return escape(singular if n == 1 else plural)
 
 
 @dataclass(frozen=True)
@@ -221,26 +274,39 @@ def header_fields(catalog: Catalog) -> dict[str, str]:
 
 
 class CatalogStore:
-    """Each locale's catalog, read once per process.
+    """Each catalog of a project, read once per process.
 
-    Why: the gate and the renderer both need a locale's catalog, and a build of
-    many leaflets asks for the same locale again and again; parsing a ``.po``
-    file each time would be wasted work. Read errors are raised each time asked.
+    Why: the gate and the renderer both need a leaflet's catalog and the page
+    furniture's, and a build of many documents asks for the same ones again
+    and again; parsing a ``.po`` file each time would be wasted work. Read
+    errors are raised each time asked.
     """
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._catalogs: dict[str, Catalog | None] = {}
+        self._catalogs: dict[Path, Catalog] = {}
 
-    def get(self, locale: LocaleInfo) -> Catalog | None:
-        """The locale's catalog; ``None`` for the source language."""
+    def read(self, path: Path, locale: LocaleInfo) -> Catalog:
+        if path not in self._catalogs:
+            self._catalogs[path] = read_catalog(path, locale=locale.folder)
+        return self._catalogs[path]
+
+    def get(self, leaflet_id: str, locale: LocaleInfo) -> Catalog | None:
+        """The leaflet's catalog in *locale*; ``None`` for the source language."""
         if locale == self.project.source_locale:
             return None
-        if locale.folder not in self._catalogs:
-            path = self.project.catalog_path(locale)
-            self._catalogs[locale.folder] = read_catalog(path, locale=locale.folder)
-        return self._catalogs[locale.folder]
+        return self.read(self.project.catalog_path(leaflet_id, locale), locale)
 
-    def translations(self, locale: LocaleInfo) -> CatalogTranslations:
-        safety = set(self.project.section_contexts())
-        return CatalogTranslations(self.get(locale), safety, locale)
+    def furniture(self, locale: LocaleInfo) -> list[Catalog]:
+        """The page furniture's catalogs for *locale*, the project's own first."""
+        if locale == self.project.source_locale:
+            return []
+        return [self.read(path, locale) for path in self.project.furniture_paths(locale)]
+
+    def translations(self, leaflet_id: str, locale: LocaleInfo) -> CatalogTranslations:
+        leaflet = self.project.leaflet(leaflet_id)
+        catalog = self.get(leaflet_id, locale)
+        catalogs = ([catalog] if catalog is not None else []) + self.furniture(locale)
+        return CatalogTranslations(
+            catalogs, set(leaflet.sections()), locale, translated=catalog is not None
+        )

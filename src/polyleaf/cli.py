@@ -19,7 +19,7 @@ from rich.console import Console
 from polyleaf import __version__
 from polyleaf import i18n as i18n_steps
 from polyleaf.build import Builder, Outcome, run, split_current
-from polyleaf.catalogs import CatalogStore, extract_messages, review_status
+from polyleaf.catalogs import CatalogStore, review_status
 from polyleaf.clinics import load_clinic
 from polyleaf.errors import CatalogError, PolyleafError
 from polyleaf.gate import Gate
@@ -70,6 +70,14 @@ out_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Output folder. Default: output/ in the project.",
+)
+
+leaflet_option = click.option(
+    "--leaflet",
+    "leaflets",
+    multiple=True,
+    metavar="ID",
+    help="Only this leaflet (repeatable), e.g. --leaflet isotretinoin-20mg. Default: all.",
 )
 
 locale_option = click.option(
@@ -179,6 +187,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
 
 
 @main.command()
+@leaflet_option
 @locale_option
 @edition_options
 @run_options
@@ -195,6 +204,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
 @click.pass_context
 def build(
     ctx: click.Context,
+    leaflets: tuple[str, ...],
     locales: tuple[str, ...],
     paper: str,
     large_print: bool,
@@ -206,24 +216,28 @@ def build(
     output_format: str,
     out: Path | None,
 ) -> None:
-    """Build every leaflet in every locale (or those named) as PDF.
+    """Build every leaflet in every locale it has (or those named) as PDF.
 
-    Example: polyleaf build --locale ar --locale zh-Hans --paper letter --clinic riverside
+    A leaflet that declares its paper (a reminder card on A6) is printed on it.
+
+    Example: polyleaf build --leaflet isotretinoin-20mg --locale ar --paper letter
+    --clinic riverside
     """
     project = _project(ctx)
     options = LeafletOptions(
         paper=paper, large_print=large_print, bleed=bleed, marks=marks, clinic=clinic
     )
     load_clinic(project, clinic)
-    folders = [locale.folder for locale in project.select_locales(locales)]
+    project.select_leaflets(leaflets)
+    folders = [locale.folder for locale in project.select_locales(locales)] if locales else None
     out = out or project.root / "output"
+    todo = Builder(project).jobs(folders, options, leaflets)
     if output_format == "html":
         from polyleaf.export import export_html
 
-        for path in export_html(project, folders, options, out):
+        for path in export_html(project, todo, out):
             stderr.print(f"wrote   {path}")
         return
-    todo = Builder(project).jobs(folders, options)
     split = split_current(project, todo, out, force)
     pending = len(split[1])
     with _progress(pending) as report, _executor(jobs, pending) as executor:
@@ -318,15 +332,20 @@ def batch(
 )
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, workers: int, timeout: float, cache: Path | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    workers: int,
+    timeout: float,
+    cache: Path | None,
 ) -> None:
     """The front-desk web page and HTTP API (OpenAPI at /openapi.json).
 
-    Example: polyleaf serve --host 0.0.0.0 --port 8080
+    Binds 127.0.0.1 by default; for a clinic network put a reverse proxy in
+    front (README: Behind a reverse proxy). Example: polyleaf serve --port 8080
     """
-    import uvicorn
-
     from polyleaf.web.app import Settings, create_app
+    from polyleaf.web.server import run
 
     project = _project(ctx)
     settings = Settings(
@@ -337,10 +356,11 @@ def serve(
     )
     app = create_app(settings)
     stderr.print(f"polyleaf: serving {project.root} on http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    run(app, host, port)
 
 
 @main.command()
+@leaflet_option
 @locale_option
 @click.option(
     "--require-reviewed",
@@ -348,68 +368,118 @@ def serve(
     help="Also fail on catalogs still marked draft (for production print runs).",
 )
 @click.pass_context
-def check(ctx: click.Context, locales: tuple[str, ...], require_reviewed: bool) -> None:
+def check(
+    ctx: click.Context, leaflets: tuple[str, ...], locales: tuple[str, ...], require_reviewed: bool
+) -> None:
     """Run the safety gate without rendering; exit 1 on any error.
 
-    Each finding reads: locale · section · message · file:line · what is wrong.
+    Each finding reads: leaflet · locale · section · message · file:line · what is wrong.
     """
     project = _project(ctx)
     catalogs = CatalogStore(project)
     gate = Gate(project, catalogs)
-    chosen = project.select_locales(locales)
-    findings = gate.check_all(chosen)
+    chosen = [leaflet.id for leaflet in project.select_leaflets(leaflets)]
+    wanted = project.select_locales(locales) if locales else None
+    findings = gate.check_all(chosen, wanted)
     errors: list[object] = [f for f in findings if f.severity == "error"]
     for finding in findings:
         click.echo(f"{finding.severity}: {finding}")
-    if require_reviewed:
-        for locale in chosen:
+    checked = 0
+    for leaflet_id in chosen:
+        for locale in wanted or project.leaflet_locales(leaflet_id):
+            checked += 1
+            if not (require_reviewed or project.config.require_reviewed):
+                continue
             try:
-                status = review_status(catalogs.get(locale))
+                status = review_status(catalogs.get(leaflet_id, locale))
             except CatalogError:
                 continue  # already reported as an error above
             if not status.reviewed:
-                where = project.catalog_path(locale).relative_to(project.root)
+                where = project.catalog_path(leaflet_id, locale).relative_to(project.root)
                 click.echo(
-                    f"error: {locale.tag} · - · - · {where} · draft: not yet reviewed "
-                    "by a qualified medical translator"
+                    f"error: {leaflet_id} · {locale.tag} · - · - · {where} · draft: not yet "
+                    "reviewed by a qualified medical translator"
                 )
                 errors.append(where)
-    summary = f"{len(chosen)} locales checked, {len(errors)} errors"
+    summary = f"{len(chosen)} leaflets, {checked} leaflet-locales checked, {len(errors)} errors"
     click.echo(summary, err=True)
     if errors:
         ctx.exit(1)
 
 
 @main.command(name="locales")
+@leaflet_option
 @click.pass_context
-def locales_command(ctx: click.Context) -> None:
-    """List the locales with their translation and review status."""
+def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
+    """The leaflet x locale matrix: translated, safety sections complete, review status."""
     project = _project(ctx)
     catalogs = CatalogStore(project)
     gate = Gate(project, catalogs)
-    sections = project.section_contexts()
     from rich.table import Table
 
-    table = Table("locale", "language", "dir", "translated", "safety sections", "status")
-    for locale in project.locales:
-        row = [locale.tag, locale.display_name, locale.direction]
+    table = Table("leaflet", "locale", "language", "dir", "translated", "safety sections", "status")
+    for leaflet in project.select_leaflets(leaflets):
         try:
-            catalog = catalogs.get(locale)
-        except CatalogError as error:
-            table.add_row(*row, "-", "-", f"unreadable: {error}")
+            sections = leaflet.sections()
+            source = gate.source(leaflet.id)
+        except PolyleafError as error:
+            table.add_row(leaflet.id, "-", "-", "-", "-", "-", f"[red]{error}[/red]")
             continue
-        counts = i18n_steps.count(gate.source, catalog)
-        failing = {f.section for f in gate.check(locale) if f.severity == "error"}
-        complete = len(sections.keys() - failing)
-        status = review_status(catalog)
-        table.add_row(
-            *row,
-            f"{counts.percent}%",
-            f"{complete}/{len(sections)}",
-            str(status),
-            style=None if status.reviewed else "yellow",
-        )
+        own_errors = {f.section for f in gate.leaflet_findings(leaflet.id) if f.severity == "error"}
+        for locale in project.leaflet_locales(leaflet.id):
+            row = [leaflet.id, locale.tag, locale.display_name, locale.direction]
+            try:
+                catalog = catalogs.get(leaflet.id, locale)
+            except CatalogError as error:
+                table.add_row(*row, "-", "-", f"unreadable: {error}")
+                continue
+            counts = i18n_steps.count(source, catalog)
+            failing = own_errors | {
+                f.section for f in gate.check(leaflet.id, locale) if f.severity == "error"
+            }
+            complete = len(sections.keys() - failing)
+            status = review_status(catalog)
+            blocked = bool(failing)
+            table.add_row(
+                *row,
+                f"{counts.percent}%",
+                f"{complete}/{len(sections)}",
+                "blocked by the gate" if blocked else str(status),
+                style="red" if blocked else (None if status.reviewed else "yellow"),
+            )
     stdout.print(table)
+
+
+@main.group()
+def new() -> None:
+    """Start a leaflet project, or add a leaflet to this one."""
+
+
+@new.command(name="project")
+@click.argument("directory", type=click.Path(path_type=Path))
+def new_project(directory: Path) -> None:
+    """A project that check and build pass on at once, e.g. polyleaf new project ../clinic."""
+    from polyleaf.scaffold import new_project as make
+
+    for path in make(directory):
+        click.echo(f"created {path}")
+    click.echo(f"next: polyleaf --project {directory} build", err=True)
+
+
+@new.command(name="leaflet")
+@click.argument("leaflet_id", metavar="ID")
+@click.pass_context
+def new_leaflet(ctx: click.Context, leaflet_id: str) -> None:
+    """Add templates/ID.md with its catalogs, e.g. polyleaf new leaflet doxycycline-100mg."""
+    from polyleaf.scaffold import new_leaflet as make
+
+    for path in make(_project(ctx.parent), leaflet_id):
+        click.echo(f"created {path}")
+    click.echo(
+        f"next: write templates/{leaflet_id}.md, then polyleaf i18n extract, "
+        "polyleaf i18n update and polyleaf check",
+        err=True,
+    )
 
 
 @main.group()
@@ -418,46 +488,63 @@ def i18n() -> None:
 
 
 @i18n.command()
+@leaflet_option
 @click.pass_context
-def extract(ctx: click.Context) -> None:
-    """Write locales/messages.pot from the templates."""
+def extract(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
+    """Write locales/<leaflet>.pot from each leaflet's source."""
     project = _project(ctx.parent)
-    changed = i18n_steps.extract(project)
-    click.echo(f"{project.pot_path}: {'updated' if changed else 'already up to date'}")
+    chosen = project.select_leaflets(leaflets)
+    changed = i18n_steps.extract(project, chosen)
+    for leaflet in chosen:
+        path = project.pot_path(leaflet.id)
+        click.echo(f"{path}: {'updated' if path in changed else 'already up to date'}")
 
 
 @i18n.command()
 @click.argument("locale")
+@leaflet_option
 @click.pass_context
-def init(ctx: click.Context, locale: str) -> None:
-    """Add a locale, e.g. polyleaf i18n init pt-BR (its catalog starts as a draft)."""
-    path = i18n_steps.init(_project(ctx.parent), locale)
-    click.echo(f"created {path}; translate it in any PO editor, then run polyleaf check")
+def init(ctx: click.Context, locale: str, leaflets: tuple[str, ...]) -> None:
+    """Add a locale, e.g. polyleaf i18n init pt-BR (its catalogs start as drafts)."""
+    project = _project(ctx.parent)
+    for path in i18n_steps.init(project, locale, project.select_leaflets(leaflets)):
+        click.echo(f"created {path}")
+    click.echo("translate them in any PO editor, then run polyleaf check", err=True)
 
 
 @i18n.command()
+@leaflet_option
 @click.pass_context
-def update(ctx: click.Context) -> None:
-    """Bring every catalog in step with messages.pot (changed messages turn fuzzy)."""
-    changed = i18n_steps.update(_project(ctx.parent))
+def update(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
+    """Bring each leaflet's catalogs in step with its .pot (changed messages turn fuzzy)."""
+    project = _project(ctx.parent)
+    changed = i18n_steps.update(project, project.select_leaflets(leaflets))
     for path in changed:
         click.echo(f"updated {path}")
     click.echo(f"{len(changed)} catalogs changed", err=True)
 
 
 @i18n.command()
+@leaflet_option
 @click.pass_context
-def stats(ctx: click.Context) -> None:
-    """Per-locale counts of translated, fuzzy and untranslated messages."""
+def stats(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
+    """Per leaflet and locale: translated, fuzzy and untranslated messages."""
     project = _project(ctx.parent)
     from rich.table import Table
 
-    table = Table("locale", "translated", "fuzzy", "untranslated", "%")
-    source = extract_messages(project)
+    table = Table("leaflet", "locale", "translated", "fuzzy", "untranslated", "%")
     catalogs = CatalogStore(project)
-    for locale in project.locales:
-        s = i18n_steps.count(source, catalogs.get(locale))
-        table.add_row(
-            locale.tag, str(s.translated), str(s.fuzzy), str(s.untranslated), f"{s.percent}%"
-        )
+    gate = Gate(project, catalogs)
+    for leaflet in project.select_leaflets(leaflets):
+        source = gate.source(leaflet.id)
+        for locale in project.leaflet_locales(leaflet.id):
+            s = i18n_steps.count(source, catalogs.get(leaflet.id, locale))
+            table.add_row(
+                leaflet.id,
+                locale.tag,
+                str(s.translated),
+                str(s.fuzzy),
+                str(s.untranslated),
+                f"{s.percent}%",
+            )
     stdout.print(table)

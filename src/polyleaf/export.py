@@ -18,41 +18,31 @@ from polyleaf.catalogs import CatalogStore
 from polyleaf.errors import PolyleafError
 from polyleaf.gate import Gate
 from polyleaf.html import Renderer
-from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
 
-def export_html(
-    project: Project, locales: list[str], options: LeafletOptions, out: Path
-) -> list[Path]:
-    """Write one HTML file per leaflet x locale; returns their paths."""
+def export_html(project: Project, jobs: list[Job], out: Path) -> list[Path]:
+    """Write one HTML file per document; returns their paths."""
     assets = out / "assets"
     written: list[Path] = []
     catalogs = CatalogStore(project)
     gate = Gate(project, catalogs)
-    for leaflet in project.config.leaflets:
-        for folder in locales:
-            job = Job(leaflet, folder, options)
-            target = job.output(out).with_suffix(".html")
-            locale = project.find_locale(folder)
-            if errors := gate.errors(locale):
-                raise PolyleafError(f"{job.name} fails the safety gate: {errors[0]}")
+    for job in jobs:
+        target = job.output(out).with_suffix(".html")
+        locale = project.find_locale(job.locale)
+        if errors := gate.errors(job.leaflet, locale):
+            raise PolyleafError(f"{job.name} fails the safety gate: {errors[0]}")
 
-            def relative(path: Path, folder: Path = target.parent) -> str:
-                copy = assets / path.name
-                if not copy.exists() or copy.stat().st_size != path.stat().st_size:
-                    copy.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, copy)
-                return Path(os.path.relpath(copy, folder)).as_posix()
+        def relative(path: Path, folder: Path = target.parent) -> str:
+            copy = assets / path.name
+            if not copy.exists() or copy.stat().st_size != path.stat().st_size:
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, copy)
+            return Path(os.path.relpath(copy, folder)).as_posix()
 
-            renderer = Renderer(project, catalogs, asset_url=relative)
-            html = renderer.render(leaflet, locale, options)
-            for asset in project.templates_dir.rglob("*"):
-                if asset.is_file() and asset.suffix != ".html":
-                    copy = target.parent / asset.relative_to(project.templates_dir)
-                    copy.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(asset, copy)
-            with atomic_target(target) as temporary:
-                temporary.write_text(html, encoding="utf-8")
-            written.append(target)
+        renderer = Renderer(project, catalogs, asset_url=relative)
+        html = renderer.render(job.leaflet, locale, job.options)
+        with atomic_target(target) as temporary:
+            temporary.write_text(html, encoding="utf-8")
+        written.append(target)
     return written

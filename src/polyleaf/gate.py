@@ -25,8 +25,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Literal
 
 from babel.messages.catalog import PYTHON_FORMAT, Message
@@ -35,13 +36,15 @@ from polyleaf.catalogs import (
     CatalogStore,
     MessageKey,
     SourceMessage,
-    extract_messages,
+    furniture_messages,
+    leaflet_messages,
+    message_key,
     read_catalog,
 )
-from polyleaf.errors import CatalogError
+from polyleaf.errors import CatalogError, PolyleafError
 from polyleaf.fonts import coverage, families_for
 from polyleaf.locales import LocaleInfo
-from polyleaf.project import Project
+from polyleaf.project import LAYOUTS, Project
 
 Severity = Literal["error", "warning"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -53,15 +56,18 @@ ENGLISH_RUN = 4
 
 @dataclass(frozen=True)
 class Finding:
+    leaflet: str
     locale: str
     section: str  #: required section id, or "-" outside safety sections
     message: str  #: the English message, shortened
-    where: str  #: file:line of the catalog entry (or of the template, if missing)
+    where: str  #: file:line of the catalog entry (or of the source, if missing)
     problem: str
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return " · ".join((self.locale, self.section, self.message, self.where, self.problem))
+        return " · ".join(
+            (self.leaflet, self.locale, self.section, self.message, self.where, self.problem)
+        )
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -106,6 +112,7 @@ def _forms(form: str | list[str]) -> list[str]:
 
 
 def _words(text: str, keep: list[str]) -> list[str]:
+    text = PYTHON_FORMAT.sub(" ", text)  # a placeholder's name is not an English word
     for name in keep:
         text = text.replace(name, " ")
     return [fold(word) for word in WORD.findall(text)]
@@ -136,171 +143,360 @@ def _describe(counter: Counter[str]) -> str:
     return ", ".join(sorted(counter.elements())) or "none"
 
 
+#: Raw HTML, comments and character references: a translation is text, so a
+#: translation that has any the English lacks is refused (it would print as
+#: written, or it is an attempt to hide or restyle the words).
+TAG = re.compile(r"<\s*[/!?]?[A-Za-z][^>]*>|<!--")
+ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+#: Markdown attributes, which the renderer never reads from a translation.
+ATTRIBUTES = re.compile(r"\{\s*[#.][^{}]*\}")
+#: Invisible characters that reorder or hide text: bidi embeddings, overrides
+#: and isolates, zero-width spaces and joiners other than ZWJ/ZWNJ, BOM.
+INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060-\u2064\ufeff\u00ad]")
+
+
+def markup_problems(source: str, text: str, markdown: bool) -> Iterable[str]:
+    """What markup *text* has that its English *source* does not (or lacks)."""
+    for pattern, what in (
+        (TAG, "HTML"),
+        (ENTITY, "a character reference"),
+        (ATTRIBUTES, "Markdown attributes"),
+    ):
+        added = Counter(pattern.findall(text)) - Counter(pattern.findall(source))
+        for found in sorted(added):
+            yield f"markup: {what} {found!r} that the English does not have; translations are text"
+    for ch in sorted(set(INVISIBLE.findall(text)) - set(source)):
+        name = unicodedata.name(ch, "unnamed")
+        yield f"markup: invisible U+{ord(ch):04X} ({name}) can reorder or hide the words"
+    if markdown:
+        from polyleaf.markdown import inline_markup
+
+        english, translated = inline_markup(source), inline_markup(text)
+        if english != translated:
+            yield (
+                f"markup differs: English has {_describe(Counter(dict(english)))}, "
+                f"translation has {_describe(Counter(dict(translated)))} (bold, links, code "
+                "must stay as in the English)"
+            )
+
+
 class Gate:
-    """Runs the checks for a project; holds the extracted template messages."""
+    """Runs the checks of a project, per leaflet and locale.
+
+    Holds each leaflet's extracted messages, so that checking many locales
+    extracts each source once. A locale of one leaflet that fails never
+    affects another leaflet or locale.
+    """
 
     def __init__(self, project: Project, catalogs: CatalogStore | None = None) -> None:
         self.project = project
         self.catalogs = catalogs or CatalogStore(project)
-        self.sections = project.section_contexts()
+        self._sources: dict[str, dict[MessageKey, SourceMessage]] = {}
+        self._leaflet_findings: dict[str, tuple[Finding, ...]] = {}
+        self._furniture: dict[str, tuple[Finding, ...]] = {}
+
+    def source(self, leaflet_id: str) -> dict[MessageKey, SourceMessage]:
+        """The leaflet's messages, extracted when first needed (not for a no-change rebuild)."""
+        if leaflet_id not in self._sources:
+            self._sources[leaflet_id] = leaflet_messages(self.project.leaflet(leaflet_id))
+        return self._sources[leaflet_id]
 
     @cached_property
-    def source(self) -> dict[MessageKey, SourceMessage]:
-        """The templates' messages, extracted when first needed (not for a no-change rebuild)."""
-        return extract_messages(self.project)
+    def furniture_source(self) -> dict[MessageKey, SourceMessage]:
+        return furniture_messages(self.project)
 
-    @cached_property
-    def _template_findings(self) -> tuple[Finding, ...]:
-        return tuple(self._find_template_problems())
+    def leaflet_findings(self, leaflet_id: str) -> tuple[Finding, ...]:
+        """Problems in the leaflet's source itself, for every locale alike."""
+        if leaflet_id not in self._leaflet_findings:
+            self._leaflet_findings[leaflet_id] = tuple(self._find_source_problems(leaflet_id))
+        return self._leaflet_findings[leaflet_id]
 
-    def template_findings(self) -> tuple[Finding, ...]:
-        """Problems in the templates themselves, for every locale alike."""
-        return self._template_findings
-
-    def _find_template_problems(self) -> list[Finding]:
+    def _find_source_problems(self, leaflet_id: str) -> list[Finding]:
+        leaflet = self.project.leaflet(leaflet_id)
+        tag = self.project.source_locale.tag
+        try:
+            source = self.source(leaflet_id)
+            sections = leaflet.sections()
+        except PolyleafError as error:
+            where, _, problem = str(error).partition(": ")
+            return [Finding(leaflet_id, tag, "-", "-", where, problem)]
         findings = []
-        source_tag = self.project.source_locale.tag
-        contexts = {key[0] for key in self.source}
-        for section, heading in self.sections.items():
-            if section not in contexts:
+        contexts = {key[0] for key in source}
+        if leaflet.kind == "jinja":
+            for section, heading in sections.items():
+                if section not in contexts:
+                    findings.append(
+                        Finding(
+                            leaflet_id,
+                            tag,
+                            section,
+                            _short(heading),
+                            leaflet.relative,
+                            "required section has no messages in the template",
+                        )
+                    )
+                elif (section, heading) not in source:
+                    findings.append(
+                        Finding(
+                            leaflet_id,
+                            tag,
+                            section,
+                            _short(heading),
+                            "polyleaf.toml",
+                            "the section's heading is not a message of that section",
+                        )
+                    )
+            for (context, msgid), message in source.items():
+                if context is not None and context not in sections:
+                    findings.append(
+                        Finding(
+                            leaflet_id,
+                            tag,
+                            context,
+                            _short(msgid),
+                            message.where,
+                            "unknown section context; declare it in polyleaf.toml "
+                            "required_sections or remove it",
+                        )
+                    )
+        for section in sections:
+            if not any(context == section for context, _ in source):
                 findings.append(
                     Finding(
-                        source_tag,
+                        leaflet_id,
+                        tag,
                         section,
-                        _short(heading),
-                        "templates/",
-                        "required section has no messages in the templates",
+                        "-",
+                        leaflet.relative,
+                        "safety section has no text",
                     )
                 )
-            elif (section, heading) not in self.source:
-                findings.append(
-                    Finding(
-                        source_tag,
-                        section,
-                        _short(heading),
-                        "polyleaf.toml",
-                        "the section's heading is not a message of that section",
-                    )
-                )
-        findings.extend(self._pot_findings(source_tag))
-        for context, msgid in self.source:
-            if context is not None and context not in self.sections:
-                message = self.source[(context, msgid)]
-                findings.append(
-                    Finding(
-                        source_tag,
-                        context,
-                        _short(msgid),
-                        message.where,
-                        "unknown section context; declare it in polyleaf.toml "
-                        "required_sections or remove it",
-                    )
-                )
+        findings.extend(self._pot_findings(leaflet_id, tag, source))
         return findings
 
-    def _pot_findings(self, source_tag: str) -> list[Finding]:
-        pot = self.project.pot_path
+    def _pot_findings(
+        self, leaflet_id: str, tag: str, source: dict[MessageKey, SourceMessage]
+    ) -> list[Finding]:
+        pot = self.project.pot_path(leaflet_id)
         where = str(pot.relative_to(self.project.root))
         if not pot.is_file():
-            return [Finding(source_tag, "-", "-", where, "missing; run polyleaf i18n extract")]
-        keys = {(m.context, m.id) for m in read_catalog(pot) if m.id}
+            return [Finding(leaflet_id, tag, "-", "-", where, "missing; run polyleaf i18n extract")]
+        try:
+            keys = {message_key(m) for m in read_catalog(pot) if m.id}
+        except CatalogError as error:
+            return [Finding(leaflet_id, tag, "-", "-", where, error.detail)]
         return [
             Finding(
-                source_tag,
+                leaflet_id,
+                tag,
                 key[0] or "-",
                 _short(key[1]),
                 where,
-                f"{what} in messages.pot; run polyleaf i18n extract",
+                f"{what} in {pot.name}; run polyleaf i18n extract",
             )
             for what, differing in (
-                ("missing", self.source.keys() - keys),
-                ("stale", keys - self.source.keys()),
+                ("missing", source.keys() - keys),
+                ("stale", keys - source.keys()),
             )
             for key in sorted(differing, key=str)
         ]
 
-    def check(self, locale: LocaleInfo) -> list[Finding]:
-        """The findings in one locale's catalog (template findings not included)."""
-        findings: list[Finding] = []
+    def check(self, leaflet_id: str, locale: LocaleInfo) -> list[Finding]:
+        """The findings in one leaflet's catalog in one locale, and in the page
+        furniture's catalogs for that locale (the source's own findings not included)."""
         if locale == self.project.source_locale:
-            return findings
-        path = self.project.catalog_path(locale)
-        relative = path.relative_to(self.project.root)
+            return []
+        leaflet = self.project.leaflet(leaflet_id)
+        path = self.project.catalog_path(leaflet_id, locale)
+        relative = path.relative_to(self.project.root).as_posix()
+        if not path.exists():
+            return [
+                Finding(
+                    leaflet_id,
+                    locale.tag,
+                    "-",
+                    "-",
+                    relative,
+                    f"no catalog; run polyleaf i18n init {locale.tag} --leaflet {leaflet_id}",
+                )
+            ]
         try:
-            catalog = self.catalogs.get(locale)
+            catalog = self.catalogs.get(leaflet_id, locale)
+            source = self.source(leaflet_id)
+            sections = leaflet.sections()
         except CatalogError as error:
-            where = f"{relative}:{error.line}" if error.line else str(relative)
-            return findings + [Finding(locale.tag, "-", "-", where, error.detail)]
+            where = f"{relative}:{error.line}" if error.line else relative
+            return [Finding(leaflet_id, locale.tag, "-", "-", where, error.detail)]
+        except PolyleafError:
+            return []  # the source's own finding says what is wrong
         assert catalog is not None
-        entries: dict[MessageKey, Message] = {
-            (m.context, m.id): m for m in catalog if m.id and isinstance(m.id, str)
-        }
-        for key, source in self.source.items():
-            message = entries.get(key)
-            findings.extend(self._check_message(locale, relative, source, message))
+        findings: list[Finding] = []
+        entries = {message_key(m): m for m in catalog if m.id}
+        markdown = leaflet.kind == "markdown"
+        for key, message in source.items():
+            findings.extend(
+                self._check_message(
+                    leaflet_id, locale, relative, message, entries.get(key), sections, markdown
+                )
+            )
         for key, message in entries.items():
-            if key not in self.source:
+            if key not in source:
                 findings.append(
                     Finding(
+                        leaflet_id,
                         locale.tag,
                         key[0] or "-",
                         _short(key[1]),
                         f"{relative}:{message.lineno}",
-                        "stale: not in the templates any more; run polyleaf i18n update",
+                        "stale: not in the leaflet any more; run polyleaf i18n update",
                     )
                 )
+        findings.extend(
+            replace(finding, leaflet=leaflet_id) for finding in self._furniture_findings(locale)
+        )
         return findings
 
+    def _furniture_findings(self, locale: LocaleInfo) -> tuple[Finding, ...]:
+        """The page furniture's findings in *locale*, found once for all leaflets."""
+        if locale.folder in self._furniture:
+            return self._furniture[locale.folder]
+        findings: list[Finding] = []
+        try:
+            catalogs = list(
+                zip(
+                    self.project.furniture_paths(locale),
+                    self.catalogs.furniture(locale),
+                    strict=True,
+                )
+            )
+            source = self.furniture_source
+        except CatalogError as error:
+            where = f"{error.path}:{error.line}" if error.line else str(error.path)
+            catalogs, source = [], {}
+            findings.append(Finding("-", locale.tag, "-", "-", where, error.detail))
+        except PolyleafError as error:
+            catalogs, source = [], {}
+            findings.append(Finding("-", locale.tag, "-", "-", "templates/", str(error)))
+        for key, message in source.items():
+            found = [
+                (path, c[key[1], key[0]])
+                for path, c in catalogs
+                if c.get(key[1], context=key[0]) is not None
+            ]
+            usable = [
+                (path, m)
+                for path, m in found
+                if m.string and not m.fuzzy and (isinstance(m.string, str) or all(m.string))
+            ]
+            path, entry = (usable or found or [(None, None)])[0]
+            where = self._where(path) if path else "-"
+            findings.extend(self._check_message("-", locale, where, message, entry, {}, False))
+        self._furniture[locale.folder] = tuple(findings)
+        return self._furniture[locale.folder]
+
+    def _where(self, path: Path) -> str:
+        if path.is_relative_to(self.project.root):
+            return path.relative_to(self.project.root).as_posix()
+        return "polyleaf/" + path.relative_to(LAYOUTS.parent).as_posix()
+
     def _check_message(
-        self, locale: LocaleInfo, relative: object, source: SourceMessage, message: Message | None
+        self,
+        leaflet_id: str,
+        locale: LocaleInfo,
+        relative: str,
+        source: SourceMessage,
+        message: Message | None,
+        sections: dict[str, str],
+        markdown: bool,
     ) -> Iterable[Finding]:
-        safety = source.context in self.sections
+        safety = source.context in sections
         section = source.context if safety else "-"
         short = _short(source.id)
 
         def finding(problem: str, severity: Severity = "error") -> Finding:
             where = f"{relative}:{message.lineno}" if message else source.where
-            return Finding(locale.tag, section, short, where, problem, severity)
+            return Finding(leaflet_id, locale.tag, section, short, where, problem, severity)
 
-        if message is None:
-            yield finding("missing from the catalog; run polyleaf i18n update")
-            return
-        text = message.string if isinstance(message.string, str) else " ".join(message.string)
         untranslated: Severity = "error" if safety else "warning"
-        if not text.strip():
+        if message is None:
+            yield finding("missing from the catalog; run polyleaf i18n update", untranslated)
+            return
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        plural = source.plural or (message.id[1] if isinstance(message.id, tuple) else None)
+        if not any(form.strip() for form in forms):
             yield finding("empty translation", untranslated)
             return
         if message.fuzzy:
             yield finding("fuzzy: marked as needing review", untranslated)
             return
-        yield from (finding(problem) for problem in self._qa(locale, source.id, text))
-        if text.strip() == source.id.strip() and not self._only_names(source.id):
-            yield finding("identical to the English", untranslated)
-        if placeholders(text) != placeholders(source.id):
-            yield finding(
-                f"placeholders differ: English has {_describe(placeholders(source.id))}, "
-                f"translation has {_describe(placeholders(text))}"
-            )
-        elif stray_percent(text):
-            yield finding("a '%' outside a placeholder; write it as '%%'")
-        if numbers(text) != numbers(source.id):
-            yield finding(
-                f"numbers differ: English has {_describe(numbers(source.id))}, "
-                f"translation has {_describe(numbers(text))}"
-            )
+        if plural is not None:
+            wanted = self._plural_count(locale)
+            if len(forms) != wanted or not all(form.strip() for form in forms):
+                yield finding(
+                    f"plural forms: {locale.tag} needs {wanted}, all filled in; "
+                    f"the catalog has {sum(bool(f.strip()) for f in forms)}"
+                )
+        english = [source.id] if plural is None else [source.id, plural]
+        for index, text in enumerate(forms):
+            label = f"plural form {index}: " if plural is not None else ""
+            if not text.strip():
+                continue
+            yield from (finding(label + p) for p in self._qa(locale, source.id, text))
+            yield from (finding(label + p) for p in markup_problems(source.id, text, markdown))
+            if text.strip() in (e.strip() for e in english) and not self._only_names(source.id):
+                yield finding(label + "identical to the English", untranslated)
+            if not any(placeholders(text) == placeholders(e) for e in english):
+                expected = _describe(placeholders(english[-1]))
+                yield finding(
+                    f"{label}placeholders differ: English has {expected}, "
+                    f"translation has {_describe(placeholders(text))}"
+                )
+            elif stray_percent(text):
+                yield finding(label + "a '%' outside a placeholder; write it as '%%'")
+            if not any(numbers(text) == numbers(e) for e in english):
+                yield finding(
+                    f"{label}numbers differ: English has {_describe(numbers(source.id))}, "
+                    f"translation has {_describe(numbers(text))}"
+                )
 
-    def check_all(self, locales: Iterable[LocaleInfo]) -> list[Finding]:
-        """Template findings once, then each locale's."""
-        findings = list(self.template_findings())
-        for locale in locales:
-            findings.extend(self.check(locale))
+    @staticmethod
+    def _plural_count(locale: LocaleInfo) -> int:
+        from babel.messages.plurals import get_plural
+
+        return get_plural(locale.folder).num_plurals
+
+    def check_all(
+        self, leaflets: Iterable[str], locales: Iterable[LocaleInfo] | None = None
+    ) -> list[Finding]:
+        """Each leaflet's own findings once, then each of its locales' (those named,
+        or every locale it has)."""
+        chosen = list(locales) if locales is not None else None
+        findings = []
+        for leaflet_id in leaflets:
+            findings.extend(self.leaflet_findings(leaflet_id))
+            for locale in (
+                chosen if chosen is not None else self.project.leaflet_locales(leaflet_id)
+            ):
+                findings.extend(self.check(leaflet_id, locale))
         return findings
 
     @cached_property
     def _english(self) -> frozenset[tuple[str, ...]]:
-        return english_grams((msgid for _, msgid in self.source), self.project.glossary.keep)
+        texts = [msgid for source in self._all_sources() for _, msgid in source]
+        return english_grams(texts, self.project.glossary.keep)
+
+    def _all_sources(self) -> list[dict[MessageKey, SourceMessage]]:
+        sources = []
+        for leaflet_id in self.project.leaflets:
+            try:
+                sources.append(self.source(leaflet_id))
+            except PolyleafError:
+                continue
+        sources.append(self.furniture_source)
+        return sources
 
     def _only_names(self, text: str) -> bool:
+        text = PYTHON_FORMAT.sub("", text)
         for name in self.project.glossary.keep:
             text = text.replace(name, "")
         return not WORD.search(text)
@@ -329,7 +525,7 @@ class Gate:
             name = unicodedata.name(ch, "unnamed")
             yield f"U+{ord(ch):04X} {ch!r} ({name}) is in none of the fonts: {', '.join(families)}"
 
-    def errors(self, locale: LocaleInfo) -> list[Finding]:
-        """What stops *locale* from building: its own errors and the templates'."""
-        findings = [*self.template_findings(), *self.check(locale)]
+    def errors(self, leaflet_id: str, locale: LocaleInfo) -> list[Finding]:
+        """What stops *leaflet_id* in *locale* from building: its own errors and its source's."""
+        findings = [*self.leaflet_findings(leaflet_id), *self.check(leaflet_id, locale)]
         return [f for f in findings if f.severity == "error"]

@@ -1,19 +1,28 @@
-"""Templates + catalogs -> the HTML of one leaflet in one locale.
+"""Leaflet source + catalogs -> the HTML of one leaflet in one locale.
 
-Jinja2 with autoescape on (a clinic name containing ``<b>`` prints as text)
-and the i18n extension in newstyle mode, so that a translation's placeholders
-are filled by name and escaped like any other value.
+A Markdown leaflet is rendered by :mod:`polyleaf.markdown` and framed by its
+layout; a Jinja leaflet is its own template. Layouts and Jinja leaflets run
+in Jinja's sandbox with autoescape on (a clinic name containing ``<b>`` prints
+as text, and so does markup in a translation) and the i18n extension in
+newstyle mode, so that a translation's placeholders are filled by name and
+escaped like any other value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date
 from jinja2 import (
+    ChoiceLoader,
     Environment,
     FileSystemLoader,
     StrictUndefined,
@@ -22,15 +31,17 @@ from jinja2 import (
     TemplateSyntaxError,
     meta,
 )
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from polyleaf.catalogs import CatalogStore, review_status
+from polyleaf.catalogs import CatalogStore, layout_files, review_status
 from polyleaf.clinics import ClinicProfile, load_clinic
 from polyleaf.errors import PolyleafError, RenderError
 from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
 from polyleaf.options import LeafletOptions
-from polyleaf.project import Project
+from polyleaf.project import LAYOUTS, Project
 
 #: Two Hangul syllables in a row, i.e. inside one Korean word.
 _HANGUL_PAIR = re.compile("(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
@@ -66,11 +77,37 @@ TYPESETTING: dict[str, Callable[[str], str]] = {
     "ur": arabic_comma_breaks_runs,
 }
 _BODY_TEXT = re.compile(r">([^<]+)<")
+#: Units a number is never split from at a line end ("100 mg", "SPF 30").
+UNITS = ("mg", "g", "kg", "mcg", "µg", "ml", "mL", "IU", "%")
 
 
-def _typeset_body(html: str, typeset: Callable[[str], str]) -> str:
+def keep_numbers_with_units(text: str, units: tuple[str, ...]) -> str:
+    """A number and its unit stay on one line: "100 mg", "SPF 30", "6 months".
+
+    A WORD JOINER after the space forbids a line break there (UAX #14, rule
+    LB11) and, like the one between Hangul syllables, draws nothing and does
+    not reach the text layer: the PDF still copies as "100 mg".
+    """
+    pattern = _unit_pattern(units)
+    return pattern.sub("\\g<0>\u2060", text)
+
+
+@lru_cache(maxsize=64)
+def _unit_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
+    return re.compile(rf"(?<=\d) (?=(?:{alternatives}))|(?<=\bSPF) (?=\d)", re.IGNORECASE)
+
+
+def typeset_body(html: str, locale: LocaleInfo, units: tuple[str, ...]) -> str:
+    """The per-language adjustments and the number-unit rule, in the body text only."""
+    language = TYPESETTING.get(locale.language)
+
+    def typeset(match: re.Match[str]) -> str:
+        text = keep_numbers_with_units(match.group(1), units)
+        return f">{language(text) if language else text}<"
+
     head, body = html.split("<body", 1)
-    return head + "<body" + _BODY_TEXT.sub(lambda m: f">{typeset(m.group(1))}<", body)
+    return head + "<body" + _BODY_TEXT.sub(typeset, body)
 
 
 def qr_data_uri(url: str) -> str:
@@ -124,12 +161,83 @@ def _format_review_date(text: str, locale: LocaleInfo) -> str:
         return text
 
 
+#: How long rendering one document's HTML may take before it fails: a bound
+#: for templates that loop without end (layouts are content people exchange).
+RENDER_SECONDS = 30.0
+
+
+@contextmanager
+def _time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Raise a RenderError in this thread if the block takes longer than *seconds*.
+
+    Uses SIGALRM, so it applies in a main thread only (every rendering
+    process renders in its main thread; elsewhere the block runs unbounded).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RenderError(f"{what}: rendering took longer than {seconds:g} s; stopped")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class ProjectLoader(FileSystemLoader):
+    """Templates from one folder, never through a symlink that leaves *root*."""
+
+    def __init__(self, folder: Path, root: Path, label: str) -> None:
+        super().__init__(folder)
+        self.root = root.resolve()
+        self.label = label
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.root):
+            raise RenderError(
+                f"{self.label}/{template}: leads outside the leaflet project; refused"
+            )
+        return source, filename, uptodate
+
+
+def layout_environment(project: Project) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment for a project's layouts and Jinja leaflets.
+
+    A sandbox (templates are content clinics exchange): no Python internals,
+    no files, no processes, only the names polyleaf provides (the gettext
+    functions and the css_content filter). The project's templates come
+    first, polyleaf's layouts fill in any it does not have.
+    """
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(
+            [
+                ProjectLoader(project.templates_dir, project.root, "templates"),
+                ProjectLoader(LAYOUTS, LAYOUTS, "polyleaf/layouts"),
+            ]
+        ),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    for name in ("range", "dict", "lipsum", "cycler", "joiner", "namespace"):
+        env.globals.pop(name, None)  # only the gettext functions the i18n extension adds
+    env.filters["css_content"] = css_content
+    env.policies["ext.i18n.trimmed"] = True
+    return env
+
+
 class Renderer:
     """Renders leaflets of one project to HTML.
 
     Why an object: the Jinja environment (with its compiled templates) and the
     catalogs are loaded once and reused for every leaflet and locale of a run.
-    Not thread-safe: it installs each locale's translations before rendering.
+    Not thread-safe: it installs each document's translations before rendering.
     """
 
     def __init__(
@@ -139,38 +247,32 @@ class Renderer:
         asset_url: Callable[[Path], str] = Path.as_uri,
     ) -> None:
         self.project = project
-        #: How the HTML refers to a font or logo file: a file URL for WeasyPrint,
-        #: a relative path for the exported HTML (polyleaf build --format html).
+        #: How the HTML refers to a font, stylesheet or logo file: a file URL for
+        #: WeasyPrint, a relative path for the exported HTML (--format html).
         self.asset_url = asset_url
         self.catalogs = catalogs or CatalogStore(project)
-        self.env = Environment(
-            loader=FileSystemLoader(project.templates_dir),
-            autoescape=True,
-            undefined=StrictUndefined,
-            extensions=["jinja2.ext.i18n"],
-        )
-        self.env.policies["ext.i18n.trimmed"] = True
-        self.env.filters["css_content"] = css_content
+        self.env = layout_environment(project)
         #: Clinic profiles by id, validated once per run.
         self._clinics: dict[str, ClinicProfile] = {}
 
-    def check_templates(self) -> None:
-        """Every leaflet template and each one it extends or includes exists and parses."""
+    def check_templates(self, leaflets: list[str] | None = None) -> None:
+        """Every layout the leaflets use, and each one it extends or includes,
+        exists and parses."""
+        chosen = self.project.select_leaflets(leaflets or [])
+        pending = [(leaflet.layout, leaflet.relative) for leaflet in chosen]
         seen: set[str] = set()
-        pending = [
-            (leaflet.template, "polyleaf.toml") for leaflet in self.project.config.leaflets.values()
-        ]
         while pending:
             name, wanted_by = pending.pop()
             if name in seen:
                 continue
             seen.add(name)
             try:
-                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
                 ast = self.env.parse(source, name)
             except TemplateNotFound:
                 raise PolyleafError(
-                    f"templates/{name}: no such template (used by {wanted_by})"
+                    f"templates/{name}: no such layout (used by {wanted_by}); add it, or "
+                    "delete it from templates/ to use polyleaf's own"
                 ) from None
             except TemplateSyntaxError as error:
                 raise RenderError(f"templates/{name}:{error.lineno}: {error.message}") from None
@@ -188,11 +290,12 @@ class Renderer:
     def context(
         self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions
     ) -> dict[str, object]:
-        leaflet = self.project.config.leaflets[leaflet_id]
+        leaflet = self.project.leaflet(leaflet_id)
         clinic = self.clinic(options.clinic)
         url = clinic.online_url(leaflet_id, locale.tag)
-        catalog = self.catalogs.get(locale)
+        catalog = self.catalogs.get(leaflet_id, locale)
         status = review_status(catalog)
+        stylesheet = layout_files(self.project)["leaflet.css"]
         return {
             "locale": {
                 "tag": locale.tag,
@@ -207,9 +310,11 @@ class Renderer:
                 "revision": format_date(leaflet.revision, "long", locale=locale.babel),
                 "revision_iso": leaflet.revision.isoformat(),
             },
+            "paper": options.paper,
             "clinic": clinic,
             "logo": self._logo_url(clinic),
             "online": {"url": url, "qr": qr_data_uri(url)} if url else None,
+            "stylesheet": self.asset_url(stylesheet.resolve()),
             "page_css": Markup(options.page_css() + "\n" + _theme_css(clinic.accent)),
             "fonts_css": Markup(font_face_css(families_for(locale), self.asset_url)),
         }
@@ -219,23 +324,55 @@ class Renderer:
             return ""
         return self.asset_url((self.project.root / clinic.logo).resolve())
 
+    def title(self, leaflet_id: str, locale: LocaleInfo) -> str:
+        """The leaflet's title in *locale*, as plain text."""
+        leaflet = self.project.leaflet(leaflet_id)
+        translations = self.catalogs.translations(leaflet_id, locale)
+        if leaflet.kind == "markdown":
+            return leaflet.document.title(translations.markdown)
+        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        template = self.env.get_template(leaflet.layout)
+        block = template.blocks.get("title")
+        return "".join(block(template.new_context({}))).strip() if block else leaflet_id
+
     def render(
         self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions | None = None
     ) -> str:
-        leaflet = self.project.config.leaflets.get(leaflet_id)
-        if leaflet is None:
-            known = ", ".join(self.project.config.leaflets)
-            raise PolyleafError(f"unknown leaflet {leaflet_id!r}; available: {known}")
+        leaflet = self.project.leaflet(leaflet_id)
         context = self.context(leaflet_id, locale, options or LeafletOptions())
-        self.env.install_gettext_translations(  # type: ignore[attr-defined]
-            self.catalogs.translations(locale), newstyle=True
-        )
+        translations = self.catalogs.translations(leaflet_id, locale)
+        if leaflet.kind == "markdown":
+            title, masthead, body = leaflet.document.render(translations.markdown)
+            context.update(title=title, masthead=Markup(masthead), body=Markup(body))
+        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         try:
-            template = self.env.get_template(leaflet.template)
-            html = template.render(context)
+            with _time_limit(RENDER_SECONDS, leaflet.relative):
+                html = self.env.get_template(leaflet.layout).render(context)
+        except SecurityError as error:
+            raise RenderError(
+                f"{leaflet.relative} (layout {leaflet.layout}): refused by the template "
+                f"sandbox: {error}"
+            ) from None
+        except RecursionError:
+            raise RenderError(
+                f"{leaflet.relative} (layout {leaflet.layout}): templates call each other "
+                "without end (recursion too deep)"
+            ) from None
         except TemplateError as error:
-            where = f"{getattr(error, 'filename', None) or leaflet.template}"
+            where = f"{getattr(error, 'filename', None) or leaflet.layout}"
+            where = Path(where).name if "/" in where else where
             line = getattr(error, "lineno", None)
             raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None
-        typeset = TYPESETTING.get(locale.language)
-        return _typeset_body(html, typeset) if typeset else html
+        return typeset_body(html, locale, self.unit_words(locale))
+
+    def unit_words(self, locale: LocaleInfo) -> tuple[str, ...]:
+        """The words a number is kept with on one line in *locale*: units, and the
+        local forms of the glossary's time units (month, week)."""
+        words = list(UNITS)
+        for term in ("month", "week", "day", "year"):
+            forms = self.project.glossary.terms.get(term, {})
+            for key in ("en", locale.folder):
+                form = forms.get(key)
+                if form:
+                    words.extend([form] if isinstance(form, str) else form)
+        return tuple(dict.fromkeys(words))

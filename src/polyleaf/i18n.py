@@ -1,4 +1,4 @@
-"""The translator's workflow: extract, add a locale, update, statistics.
+"""The translator's workflow, per leaflet: extract, add a locale, update, statistics.
 
 These are the pybabel steps wired to the project's layout, so a translator
 needs no paths or flags. The files stay plain gettext ``.po`` files that any PO
@@ -21,41 +21,40 @@ from polyleaf.catalogs import (
     REVIEWED_ON,
     MessageKey,
     SourceMessage,
-    extract_messages,
+    leaflet_messages,
     read_catalog,
     write_catalog,
 )
 from polyleaf.errors import PolyleafError
 from polyleaf.locales import locale_info, normalize
-from polyleaf.project import Project
+from polyleaf.project import Leaflet, Project
 
 DRAFT_COMMENT = f"""\
-# {{language}} translation of the polyleaf leaflets.
+# {{language}} translation of a polyleaf leaflet.
 #
 # Leaflets built from a draft carry a "Draft translation" mark on every page.
 # After a qualified medical translator has reviewed every message, change
 # the status line below to "reviewed" and add two lines:
-#   {REVIEWED_BY}: <name, qualification>
-#   {REVIEWED_ON}: <YYYY-MM-DD>
+# {REVIEWED_BY}: <name, qualification>
+# {REVIEWED_ON}: <YYYY-MM-DD>
 #
 # {REVIEW_STATUS}: draft"""
 
 
-def template_catalog(project: Project) -> Catalog:
-    """The messages.pot the templates call for now (dated by the newest leaflet revision)."""
-    revisions = [leaflet.revision for leaflet in project.config.leaflets.values()]
+def template_catalog(project: Project, leaflet: Leaflet) -> Catalog:
+    """The leaflet's .pot as its source calls for now (dated by its revision)."""
     catalog = Catalog(
-        project="polyleaf leaflets",
+        project=f"polyleaf leaflet {leaflet.id}",
         version=__version__,
         fuzzy=False,
         msgid_bugs_address="",
         copyright_holder="",
     )
-    newest = dt.datetime.combine(max(revisions), dt.time(), dt.UTC)
-    catalog.creation_date = catalog.revision_date = newest  # reproducible, not now()
-    for message in extract_messages(project).values():
+    revision = dt.datetime.combine(leaflet.revision, dt.time(), dt.UTC)
+    catalog.creation_date = catalog.revision_date = revision  # reproducible, not now()
+    for message in leaflet_messages(leaflet).values():
         catalog.add(
-            message.id,
+            message.id if message.plural is None else (message.id, message.plural),
             context=message.context,
             locations=message.locations,
             flags=("python-format",) if "%(" in message.id else (),
@@ -63,48 +62,71 @@ def template_catalog(project: Project) -> Catalog:
     return catalog
 
 
-def extract(project: Project) -> bool:
-    """Write locales/messages.pot from the templates; True when it changed."""
-    return write_catalog(project.pot_path, template_catalog(project))
+def extract(project: Project, leaflets: list[Leaflet]) -> list[Path]:
+    """Write each leaflet's locales/<leaflet>.pot from its source; the files changed."""
+    return [
+        project.pot_path(leaflet.id)
+        for leaflet in leaflets
+        if write_catalog(project.pot_path(leaflet.id), template_catalog(project, leaflet))
+    ]
 
 
-def init(project: Project, name: str) -> Path:
-    """Start a catalog for a new locale, marked draft."""
+def _template(project: Project, leaflet: Leaflet) -> Catalog:
+    path = project.pot_path(leaflet.id)
+    if not path.is_file():
+        raise PolyleafError(f"{path}: missing; run polyleaf i18n extract first")
+    return read_catalog(path)
+
+
+def init(project: Project, name: str, leaflets: list[Leaflet]) -> list[Path]:
+    """Start catalogs of *leaflets* for a new locale, marked draft; the files made."""
     locale = locale_info(normalize(name))
-    path = project.catalog_path(locale)
-    if path.exists():
-        raise PolyleafError(f"{path}: already exists; use polyleaf i18n update")
-    template = read_catalog(project.pot_path)
-    catalog = Catalog(
-        locale=locale.folder,
-        fuzzy=False,
-        project="polyleaf leaflets",
-        version=__version__,
-        header_comment=DRAFT_COMMENT.format(language=locale.english_name),
-    )
-    catalog.creation_date = template.creation_date
-    catalog.revision_date = template.creation_date
-    catalog.language_team = f"{locale.english_name}"
-    catalog.last_translator = "draft, not yet reviewed"
-    catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
-    write_catalog(path, catalog)
-    return path
+    if locale == project.source_locale:
+        raise PolyleafError(f"{locale.tag} is the source language; it needs no catalog")
+    made = []
+    for leaflet in leaflets:
+        path = project.catalog_path(leaflet.id, locale)
+        if path.exists():
+            continue
+        template = _template(project, leaflet)
+        catalog = Catalog(
+            locale=locale.folder,
+            fuzzy=False,
+            project=f"polyleaf leaflet {leaflet.id}",
+            version=__version__,
+            header_comment=DRAFT_COMMENT.format(language=locale.english_name),
+        )
+        catalog.creation_date = template.creation_date
+        catalog.revision_date = template.creation_date
+        catalog.language_team = f"{locale.english_name}"
+        catalog.last_translator = "draft, not yet reviewed"
+        catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
+        write_catalog(path, catalog)
+        made.append(path)
+    if not made:
+        raise PolyleafError(
+            f"{locale.tag}: every leaflet named has a catalog already; use polyleaf i18n update"
+        )
+    return made
 
 
-def update(project: Project) -> list[Path]:
-    """Bring every catalog in step with messages.pot; returns the files changed.
+def update(project: Project, leaflets: list[Leaflet]) -> list[Path]:
+    """Bring each leaflet's catalogs in step with its .pot; returns the files changed.
 
-    As ``pybabel update``: a changed English message becomes fuzzy, so its
-    translation must be looked at again before the gate lets it print.
+    As ``pybabel update``, per leaflet: a changed English message becomes
+    fuzzy, so its translation must be looked at again before the gate lets it
+    print. Catalogs are separate per leaflet, so a new leaflet's messages are
+    never matched against another leaflet's translations.
     """
-    template = read_catalog(project.pot_path)
     changed = []
-    for locale in project.locales[1:]:
-        path = project.catalog_path(locale)
-        catalog = read_catalog(path, locale=locale.folder)
-        catalog.update(template, update_creation_date=False)
-        if write_catalog(path, catalog):
-            changed.append(path)
+    for leaflet in leaflets:
+        template = _template(project, leaflet)
+        for locale in project.leaflet_locales(leaflet.id)[1:]:
+            path = project.catalog_path(leaflet.id, locale)
+            catalog = read_catalog(path, locale=locale.folder)
+            catalog.update(template, update_creation_date=False)
+            if write_catalog(path, catalog):
+                changed.append(path)
     return changed
 
 

@@ -25,6 +25,8 @@ PAPERS: dict[str, Paper] = {
     "a4": Paper("A4", 210, (18, 16, 20, 16), 11),
     "letter": Paper("letter", 215.9, (18, 16.5, 20, 16.5), 11),
     "a5": Paper("A5", 148, (14, 11, 16, 11), 9.5),
+    #: Pocket cards (an isotretinoin reminder card): declared by the leaflet.
+    "a6": Paper("A6", 105, (14, 8, 17, 8), 9),
 }
 #: The clinic's colour band at the top of every page, inside the trimmed page.
 BAND_MM = 4

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from polyleaf.atomic import atomic_target
 from polyleaf.errors import RenderError
 from polyleaf.fonts import isolate_fontconfig, pinned_font_paths
+from polyleaf.project import LAYOUTS
 
 isolate_fontconfig()
 
@@ -43,7 +44,8 @@ class RefusedURL(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serves ``file:`` URLs inside *root* and the pinned fonts; refuses the rest."""
+    """Serves ``file:`` URLs inside *root*, polyleaf's layouts and the pinned fonts;
+    refuses the rest."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(allowed_protocols=("file", "data"))
@@ -57,7 +59,9 @@ class ProjectFetcher(URLFetcher):
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURL(f"refused to fetch {url!r}: leaflets may use only project files")
         path = Path(unquote(parts.path)).resolve()
-        if not (path.is_relative_to(self.root) or path in self.fonts):
+        if not (
+            path.is_relative_to(self.root) or path.is_relative_to(LAYOUTS) or path in self.fonts
+        ):
             raise RefusedURL(f"refused to fetch {url!r}: outside the leaflet project")
         try:
             body = path.read_bytes()

@@ -1,29 +1,40 @@
 """A leaflet project: ``polyleaf.toml``, ``templates/`` and ``locales/``.
 
 The repository root is one such project; a clinic can keep its own anywhere
-and name it with ``--project DIR``. Everything polyleaf knows about a leaflet
-(its template, code, revision date and which sections are safety-critical)
-comes from ``polyleaf.toml``, validated here so that a typo in a key is an
-error naming the file, not a silently ignored setting.
+and name it with ``--project DIR``. The project is a library of leaflets:
+every ``templates/<id>.md`` (its code, revision and paper in its front matter,
+its safety sections marked where they are written), and any leaflet that needs
+a layout of its own as a Jinja template declared in ``polyleaf.toml``. Each
+leaflet has its own catalogs (``locales/<id>.pot``,
+``locales/<locale>/LC_MESSAGES/<id>.po``), so one leaflet's translation stage
+never blocks another. Configuration is validated here, so that a typo in a key
+is an error naming the file, not a silently ignored setting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from polyleaf.errors import PolyleafError
 from polyleaf.locales import LocaleInfo, locale_info, normalize
 
+if TYPE_CHECKING:
+    from polyleaf.markdown import Document
+
 CONFIG_NAME = "polyleaf.toml"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+LeafletId = SectionId
+LEAFLET_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class _Model(BaseModel):
@@ -41,18 +52,28 @@ class ClinicConfig(_Model):
 
 
 class LeafletConfig(_Model):
+    """A leaflet kept as a Jinja template (one that needs a layout of its own).
+
+    Markdown leaflets (``templates/<id>.md``) need no entry here: they say
+    their code and revision in their front matter and mark their safety
+    sections where they are written.
+    """
+
     template: str = Field(description="file in templates/, e.g. isotretinoin-20mg.html")
     code: str = Field(description="leaflet code printed on every page")
     revision: dt.date = Field(description="revision date printed on every page")
+    paper: str | None = Field(None, description="the paper it is always printed on")
     #: section id -> the English heading that names the section on the page.
     #: Messages of a section carry the id as their gettext context.
-    required_sections: dict[SectionId, str]
+    required_sections: dict[SectionId, str] = {}
 
 
 class ProjectConfig(_Model):
     source_locale: str = "en"
     clinic: ClinicConfig = ClinicConfig()
-    leaflets: dict[str, LeafletConfig]
+    #: Refuse every document with an unreviewed message (production mode).
+    require_reviewed: bool = False
+    leaflets: dict[LeafletId, LeafletConfig] = {}
 
 
 class Glossary(_Model):
@@ -81,6 +102,56 @@ def _validation_message(path: Path, error: ValidationError) -> str:
     return f"{path}: {key}: {first['msg']}{more}"
 
 
+#: polyleaf's own layouts (base.html, contact.html, leaflet.html, leaflet.css)
+#: and the translations of their page furniture, used wherever a project has
+#: no file of the same name.
+LAYOUTS = Path(__file__).parent / "layouts"
+#: The gettext domain of the page furniture (footer, page X of Y, draft
+#: notice, contact block), shipped with polyleaf in every language it has.
+FURNITURE = "polyleaf"
+
+
+@dataclass
+class Leaflet:
+    """One leaflet of a project's library: a Markdown source or a Jinja template."""
+
+    id: str
+    source: Path  #: the file the pharmacist edits
+    kind: Literal["markdown", "jinja"]
+    code: str
+    revision: dt.date
+    paper: str | None
+    layout: str  #: the Jinja template that frames it (the template itself, for jinja)
+    root: Path
+    #: A Jinja leaflet's required sections, from polyleaf.toml.
+    declared_sections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def relative(self) -> str:
+        return self.source.relative_to(self.root).as_posix()
+
+    @cached_property
+    def document(self) -> Document:
+        """The parsed Markdown source (parsed when first needed, then kept)."""
+        from polyleaf import markdown
+
+        assert self.kind == "markdown"
+        return markdown.load(self.source, self.relative)
+
+    def sections(self) -> dict[str, str]:
+        """Every safety-required section id -> its heading (or first words)."""
+        if self.kind == "jinja":
+            return dict(self.declared_sections)
+        sections = {}
+        for section in self.document.sections.values():
+            if section.heading is not None:
+                sections[section.id] = section.heading
+            else:
+                first = next((s.id for s in self.document.segments if s.context == section.id), "")
+                sections[section.id] = first
+        return sections
+
+
 class Project:
     """One leaflet project on disk, with its validated configuration."""
 
@@ -95,16 +166,87 @@ class Project:
         if not path.is_file():
             raise PolyleafError(
                 f"{path}: no {CONFIG_NAME} here; run polyleaf inside a leaflet project "
-                "or name one with --project DIR"
+                "or name one with --project DIR (polyleaf new project DIR makes one)"
             )
         project = cls(root, load_toml(path, ProjectConfig))
-        for leaflet_id, leaflet in project.config.leaflets.items():
-            if not (project.templates_dir / leaflet.template).is_file():
-                raise PolyleafError(
-                    f"{path}: leaflets.{leaflet_id}.template: "
-                    f"{project.templates_dir / leaflet.template} does not exist"
-                )
+        project.leaflets  # noqa: B018  (validated now: a bad source is an error at once)
         return project
+
+    @cached_property
+    def leaflets(self) -> dict[str, Leaflet]:
+        """The library: every ``templates/*.md`` and every Jinja leaflet of polyleaf.toml."""
+        from polyleaf import markdown
+
+        found: dict[str, Leaflet] = {}
+        for source in sorted(self.templates_dir.glob("*.md")):
+            relative = source.relative_to(self.root).as_posix()
+            self.inside(source, relative)
+            if not LEAFLET_ID.match(source.stem):
+                raise PolyleafError(
+                    f"{relative}: leaflet file names are lower-case words joined by hyphens, "
+                    "e.g. doxycycline-100mg.md"
+                )
+            front = markdown.front_matter(markdown.read_source(source, relative), relative)
+            found[source.stem] = Leaflet(
+                source.stem,
+                source,
+                "markdown",
+                front.code,
+                front.revision,
+                self._paper(relative, front.paper),
+                front.layout,
+                self.root,
+            )
+        for leaflet_id, config in self.config.leaflets.items():
+            where = f"{CONFIG_NAME}: leaflets.{leaflet_id}"
+            if leaflet_id in found:
+                raise PolyleafError(f"{where}: templates/{leaflet_id}.md is a leaflet already")
+            source = self.templates_dir / config.template
+            if not source.is_file():
+                raise PolyleafError(f"{where}.template: {source} does not exist")
+            self.inside(source, where)
+            leaflet = Leaflet(
+                leaflet_id,
+                source,
+                "jinja",
+                config.code,
+                config.revision,
+                self._paper(where, config.paper),
+                config.template,
+                self.root,
+                dict(config.required_sections),
+            )
+            found[leaflet_id] = leaflet
+        return found
+
+    def _paper(self, where: str, paper: str | None) -> str | None:
+        from polyleaf.options import PAPERS
+
+        if paper is not None and paper not in PAPERS:
+            raise PolyleafError(
+                f"{where}: paper: {paper!r} unknown; use one of {', '.join(PAPERS)}"
+            )
+        return paper
+
+    def inside(self, path: Path, where: str) -> Path:
+        """*path*, resolved, if it stays inside the project (symlinks followed)."""
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise PolyleafError(f"{where}: {path.name} leads outside the leaflet project")
+        return resolved
+
+    def leaflet(self, leaflet_id: str) -> Leaflet:
+        found = self.leaflets.get(leaflet_id)
+        if found is None:
+            known = ", ".join(self.leaflets) or "none (polyleaf new leaflet ID adds one)"
+            raise PolyleafError(f"unknown leaflet {leaflet_id!r}; available: {known}")
+        return found
+
+    def select_leaflets(self, names: list[str] | tuple[str, ...]) -> list[Leaflet]:
+        """The leaflets named, in the order given; all of them when none is named."""
+        if not names:
+            return list(self.leaflets.values())
+        return list({name: self.leaflet(name) for name in names}.values())
 
     @property
     def templates_dir(self) -> Path:
@@ -114,12 +256,19 @@ class Project:
     def locales_dir(self) -> Path:
         return self.root / "locales"
 
-    @property
-    def pot_path(self) -> Path:
-        return self.locales_dir / "messages.pot"
+    def pot_path(self, leaflet_id: str) -> Path:
+        return self.locales_dir / f"{leaflet_id}.pot"
 
-    def catalog_path(self, locale: LocaleInfo) -> Path:
-        return self.locales_dir / locale.folder / "LC_MESSAGES" / "messages.po"
+    def catalog_path(self, leaflet_id: str, locale: LocaleInfo) -> Path:
+        return self.locales_dir / locale.folder / "LC_MESSAGES" / f"{leaflet_id}.po"
+
+    def furniture_paths(self, locale: LocaleInfo) -> list[Path]:
+        """The page furniture's catalogs for *locale*: the project's own first (it
+        overrides), then polyleaf's; those that exist."""
+        name = Path(locale.folder) / "LC_MESSAGES" / f"{FURNITURE}.po"
+        return [
+            path for path in (self.locales_dir / name, LAYOUTS / "locales" / name) if path.is_file()
+        ]
 
     @cached_property
     def glossary(self) -> Glossary:
@@ -136,15 +285,27 @@ class Project:
     def source_locale(self) -> LocaleInfo:
         return locale_info(normalize(self.config.source_locale))
 
-    @cached_property
-    def locales(self) -> list[LocaleInfo]:
-        """The source locale first, then every locale that has a catalog."""
+    def leaflet_locales(self, leaflet_id: str) -> list[LocaleInfo]:
+        """The source locale first, then every locale with a catalog of the leaflet."""
         folders = sorted(
-            path.parent.parent.name for path in self.locales_dir.glob("*/LC_MESSAGES/messages.po")
+            path.parent.parent.name
+            for path in self.locales_dir.glob(f"*/LC_MESSAGES/{leaflet_id}.po")
         )
         return [self.source_locale] + [
             locale_info(folder) for folder in folders if folder != self.source_locale.folder
         ]
+
+    @cached_property
+    def locales(self) -> list[LocaleInfo]:
+        """The source locale first, then every locale that has a catalog of any leaflet."""
+        folders = sorted(
+            {
+                locale.folder
+                for leaflet_id in self.leaflets
+                for locale in self.leaflet_locales(leaflet_id)[1:]
+            }
+        )
+        return [self.source_locale] + [locale_info(folder) for folder in folders]
 
     def find_locale(self, name: str) -> LocaleInfo:
         """The locale called *name* ("zh-Hans" or "zh_Hans"), or a clear error."""
@@ -165,10 +326,3 @@ class Project:
             if locale not in chosen:
                 chosen.append(locale)
         return chosen
-
-    def section_contexts(self) -> dict[str, str]:
-        """Every required section id (the gettext context) -> its heading."""
-        sections: dict[str, str] = {}
-        for leaflet in self.config.leaflets.values():
-            sections.update(leaflet.required_sections)
-        return sections

@@ -7,6 +7,8 @@ const preview = document.getElementById("preview");
 const download = document.getElementById("download");
 const status = document.getElementById("status");
 const printer = document.getElementById("printer");
+// The page's translated status messages: data, not script (the CSP allows no inline script).
+const messages = JSON.parse(document.getElementById("messages").textContent);
 
 function choice() {
   const data = new FormData(form);
@@ -32,16 +34,28 @@ function update() {
 preview.addEventListener("load", () => { status.textContent = messages.ready; });
 preview.addEventListener("error", () => { if (preview.getAttribute("src")) status.textContent = messages.failed; });
 
-search.addEventListener("input", () => {
+const leafletSelect = document.getElementById("leaflet");
+
+// Only the languages the chosen leaflet may be printed in, matching the search;
+// each marked as a draft where it is one for that leaflet.
+function filterLocales() {
   const needle = search.value.trim().toLowerCase();
+  const leaflet = leafletSelect.value;
   let first = null;
   for (const option of localeSelect.options) {
-    const match = !needle || option.dataset.search.includes(needle);
+    const offered = option.dataset.leaflets.split(" ").includes(leaflet);
+    const match = offered && (!needle || option.dataset.search.includes(needle));
     option.hidden = !match;
+    option.disabled = !offered;
+    const draft = option.dataset.drafts.split(" ").includes(leaflet);
+    option.textContent = option.dataset.name + (draft ? ` — ${messages.draft}` : "");
     if (match && !first) first = option;
   }
   if (first && localeSelect.selectedOptions[0]?.hidden !== false) { first.selected = true; update(); }
-});
+}
+
+search.addEventListener("input", filterLocales);
+leafletSelect.addEventListener("change", filterLocales);
 search.addEventListener("keydown", (event) => {
   if (event.key === "ArrowDown" || event.key === "Enter") { event.preventDefault(); localeSelect.focus(); }
 });
@@ -57,4 +71,5 @@ document.getElementById("print").addEventListener("click", () => {
 });
 
 if (!localeSelect.value && localeSelect.options.length) localeSelect.options[0].selected = true;
+filterLocales();
 update();
