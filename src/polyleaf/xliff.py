@@ -245,7 +245,12 @@ class _Unit:
     problems: list[Problem] = field(default_factory=list)  #: markup, reported in catalog order
 
 
-def _parser() -> etree.XMLParser:
+def has_doctype(data: bytes) -> bool:
+    """A DOCTYPE before the root: the way to entity expansion and external files."""
+    return b"<!DOCTYPE" in data.split(b"<xliff", 1)[0]
+
+
+def safe_parser() -> etree.XMLParser:
     """No entity expansion, no DTD, no network: an XLIFF file is data, never instructions."""
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_pis=True
@@ -335,10 +340,10 @@ def import_xliff(
     def refused(problem: str) -> ImportResult:
         return ImportResult(merged, (), (Problem("file", problem),))
 
-    if b"<!DOCTYPE" in data.split(b"<xliff", 1)[0]:  # refused before any entity is parsed
+    if has_doctype(data):  # refused before any entity is parsed
         return refused("a DOCTYPE is not allowed in an XLIFF file")
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as error:
         return refused(f"malformed XML at line {error.lineno}: {error.msg}")
     if root.getroottree().docinfo.doctype:
