@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog, Message
 
@@ -36,8 +37,13 @@ from polyleaf.reviewfile import (
     Signature,
     fingerprint,
     read_review,
+    review_path,
     write_review,
 )
+
+if TYPE_CHECKING:
+    from polyleaf.catalogs import CatalogStore
+    from polyleaf.locales import LocaleInfo
 
 
 class Status(StrEnum):
@@ -261,6 +267,21 @@ def status(
             state = State.ENGLISH_CHANGED
         states.append(MessageReview(key, state, message, record))
     return ReviewSummary(tuple(states), review.signatures)
+
+
+def document_review(
+    catalogs: CatalogStore,
+    leaflet_id: str,
+    locale: LocaleInfo,
+    source_keys: Iterable[MessageKey] | None = None,
+) -> ReviewSummary | None:
+    """A leaflet's review in *locale*: its catalog against the side file beside it
+    (None for the source language, which nobody translates)."""
+    catalog = catalogs.get(leaflet_id, locale)
+    if catalog is None:
+        return None
+    path = review_path(catalogs.project.catalog_path(leaflet_id, locale))
+    return status(catalog, read_review(path), source_keys)
 
 
 def _locale(catalog: Catalog) -> str | None:
