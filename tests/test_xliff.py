@@ -243,17 +243,17 @@ SPF_TARGET = "Use un protector solar con FPS 30 o más."
             lambda d: edit(
                 d, SPF_TARGET, "Use un &lt;b&gt;protector&lt;/b&gt; solar con FPS 30 o más."
             ),
-            "sunscreen · {spf} · markup added: '</b>', '<b>'",
+            "sunscreen · {spf} · markup: HTML '</b>' that the English does not have",
             id="added <b> as text",
         ),
         pytest.param(
             lambda d: edit(d, SPF_TARGET, "Use un **protector** solar con FPS 30 o más."),
-            "sunscreen · {spf} · markup added: '**'",
+            "sunscreen · {spf} · markup differs: English has none, translation has strong",
             id="added Markdown",
         ),
         pytest.param(
             lambda d: edit(d, SPF_TARGET, "Use un protector solar con FPS 30 o más &amp;amp; ya."),
-            "sunscreen · {spf} · markup added: '&amp;'",
+            "sunscreen · {spf} · markup: a character reference '&amp;' that the English does",
             id="added entity",
         ),
         pytest.param(

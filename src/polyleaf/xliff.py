@@ -22,7 +22,6 @@ bridge on Babel and lxml instead:
 from __future__ import annotations
 
 import copy
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from lxml import etree
 from polyleaf import __version__
 from polyleaf.catalogs import MessageKey, message_key, read_catalog, write_catalog
 from polyleaf.errors import PolyleafError
-from polyleaf.gate import numbers, placeholders
+from polyleaf.gate import markup_problems, numbers, placeholders
 from polyleaf.review import ReviewSummary, message_id, texts
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -46,16 +45,6 @@ PLACEHOLDER = "x-python-format"
 _NEEDS = ("needs-", "new")
 #: Elements whose content is text: never indented, every space in them counts.
 _TEXT_ELEMENTS = {"source", "target", "note", "context"}
-
-#: What the source may have and a translation must not add: HTML/XML tags and
-#: entities written as text, and Markdown emphasis, code, links, headings, lists.
-MARKUP = re.compile(
-    r"<[A-Za-z/!?][^<>]*>|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);"
-    r"|\*\*|__|`|!?\[[^\]]*\]\([^)]*\)|(?<![\w*])\*(?=\S)|(?<!\w)_(?=\w)"
-    r"|^[ \t]{0,3}(?:#{1,6}[ \t]|[-*+][ \t]|>|\d+[.)][ \t])",
-    re.MULTILINE,
-)
-
 
 def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
@@ -323,11 +312,9 @@ def _check_target(label: str, english: str, new: str, plural: bool) -> Iterator[
     have, want = numbers(new), numbers(english)
     if (have - want) if plural else (have != want):
         yield Problem(label, f"numbers differ: English has {_list(want)}, file has {_list(have)}")
-    added = Counter(m.group(0).strip() for m in MARKUP.finditer(new))
-    added.subtract(Counter(m.group(0).strip() for m in MARKUP.finditer(english)))
-    extra = sorted(token for token, count in added.items() if count > 0)
-    if extra:
-        yield Problem(label, f"markup added: {', '.join(repr(t) for t in extra)}")
+    # The gate's rule: tags, character references, Markdown attributes, invisible
+    # characters or inline Markdown (bold, links, code) other than the English's.
+    yield from (Problem(label, problem) for problem in markup_problems(english, new, True))
 
 
 def import_xliff(
