@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from conftest import LEAFLET, ROOT, polyleaf
 from polyleaf.batch import read_orders, run_batch, write_print_job
+from polyleaf.options import edition_names
 from polyleaf.project import Project
 from test_gate import _fuzzy, damage
 
@@ -51,7 +52,7 @@ def test_every_bad_row_is_reported_and_nothing_rendered(tmp_path: Path) -> None:
         f"polyleaf: error: {bad}:7: locale 'xx' unknown; available: "
         + ", ".join(loc.tag for loc in Project.load(ROOT).locales),
         f"polyleaf: error: {bad}:8: clinic 'nowhere' unknown; available: default, northgate, riverside",  # noqa: E501
-        f"polyleaf: error: {bad}:8: paper 'a3' unknown; available: a4, a4-large, letter, letter-large, a5, a5-large, a6, a6-large",  # noqa: E501
+        f"polyleaf: error: {bad}:8: paper 'a3' unknown; available: {', '.join(edition_names())}",  # noqa: E501
         f"polyleaf: error: {bad}:8: copies '0' is not a whole number from 1 to 100000",
         f"polyleaf: error: {bad}:9: 4 columns, expected 5",
         f"polyleaf: error: {bad}:10: leaflet 'other-leaflet' unknown; available: isotretinoin-20mg, isotretinoin-reminder-card",  # noqa: E501

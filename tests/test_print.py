@@ -150,7 +150,7 @@ def test_clinic_profile_fills_the_contact_block_and_qr_code(project: Project) ->
     html = Renderer(project).render(LEAFLET, project.find_locale("ar"), options)
     clinic = load_clinic(project, "riverside")
     assert clinic.name in html and clinic.phone in html and clinic.emergency in html
-    assert "https://riverside.example.org/leaflets/isotretinoin-20mg/ar.pdf" in html
+    assert "https://riverside.example.org/leaflets/isotretinoin-20mg/ar.html" in html
     assert 'class="qr" src="data:image/svg+xml' in html
     assert (ROOT / clinic.logo).resolve().as_uri() in html
 

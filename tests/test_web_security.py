@@ -226,16 +226,18 @@ def test_busy_workers_give_503_with_retry_after(
     assert response.headers["retry-after"] == "5"
 
 
-def test_clinic_with_a_bad_leaflet_url_is_a_json_500(project_copy: Path, tmp_path: Path) -> None:
+def test_clinic_with_a_bad_leaflet_url_is_not_offered(project_copy: Path, tmp_path: Path) -> None:
     (project_copy / "clinics" / "broken.toml").write_text(
         'name = "Broken Clinic"\nleaflet_url = "https://example.org/{locale}/{nope}.pdf"\n'
     )
     app = create_app(Settings(project=project_copy, out=tmp_path, workers=1, timeout=120))
     with TestClient(app, raise_server_exceptions=False) as local:
         response = local.get(f"/leaflets/{LEAFLET}/es.pdf?clinic=broken")
-    assert response.status_code == 500 and _is_error_shape(response)
+        listed = local.get("/leaflets").json()["clinics"]
+    assert response.status_code == 409 and _is_error_shape(response)
     assert str(project_copy) not in response.text and str(tmp_path) not in response.text
-    assert "es" in response.json()["error"] and LEAFLET in response.json()["error"]
+    assert "broken" in response.json()["error"] and "riverside" in response.json()["available"]
+    assert "broken" not in listed
 
 
 # --- ETag: RFC 9110 If-None-Match ------------------------------------------------------------

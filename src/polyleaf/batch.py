@@ -20,19 +20,19 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+from pypdf import PdfReader
 
-from polyleaf.atomic import atomic_target
+from polyleaf.atomic import atomic_target, sweep
 from polyleaf.build import Job, Outcome, run
-from polyleaf.clinics import clinic_ids
+from polyleaf.clinics import clinic_ids, load_clinic
 from polyleaf.errors import PolyleafError
-from polyleaf.options import PAPERS, LeafletOptions
+from polyleaf.options import PAPERS, LeafletOptions, edition_names, parse_edition
+from polyleaf.printjob import Written, write_print_job
 from polyleaf.project import Project
 
 COLUMNS = ["clinic", "leaflet", "locale", "paper", "copies"]
 MAX_COPIES = 100_000
-LARGE = "-large"
+PRINT_JOBS = "print-jobs"
 
 
 class OrdersError(PolyleafError):
@@ -65,6 +65,7 @@ def read_orders(
     locales = {locale.folder.lower(): locale.folder for locale in project.locales}
     problems: list[str] = []
     orders: list[Order] = []
+    profile_problem = _profile_checker(project)
     for number, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -78,6 +79,8 @@ def read_orders(
             row_problems.append(
                 f"clinic {clinic!r} unknown; available: default, {', '.join(clinics)}"
             )
+        elif problem := profile_problem(clinic):
+            row_problems.append(problem)
         known = project.leaflets.get(leaflet)
         if known is None:
             row_problems.append(
@@ -91,20 +94,21 @@ def read_orders(
             loc.folder for loc in project.leaflet_locales(leaflet)
         }:
             row_problems.append(f"leaflet {leaflet!r} has no {locale} translation")
-        base = paper.lower().removesuffix(LARGE)
+        base, large, bilingual = parse_edition(paper)
         if base not in PAPERS:
-            papers = ", ".join(f"{p}, {p}{LARGE}" for p in PAPERS)
+            papers = ", ".join(edition_names())
             row_problems.append(f"paper {paper!r} unknown; available: {papers}")
         elif known is not None and known.paper and base != known.paper:
             row_problems.append(f"leaflet {leaflet!r} is printed on {known.paper} only")
-        if not copies.isdigit() or not 1 <= int(copies) <= MAX_COPIES:
+        if not _ascii_number(copies) or not 1 <= int(copies) <= MAX_COPIES:
             row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
         if row_problems:
             problems.extend(f"{where}: {problem}" for problem in row_problems)
             continue
         options = LeafletOptions(
             paper=base,
-            large_print=paper.lower().endswith(LARGE),
+            large_print=large,
+            bilingual=bilingual,
             bleed=bleed,
             marks=marks,
             clinic="" if clinic == "default" else clinic,
@@ -117,41 +121,35 @@ def read_orders(
     return orders
 
 
+def _profile_checker(project: Project) -> Callable[[str], str]:
+    """Loads each clinic profile named in the orders once: "" if it is valid, else
+    the error, so that a bad profile is a bad row, not a failure per document."""
+    problems: dict[str, str] = {}
+
+    def problem(clinic: str) -> str:
+        if clinic not in problems:
+            try:
+                load_clinic(project, "" if clinic == "default" else clinic)
+                problems[clinic] = ""
+            except PolyleafError as error:
+                problems[clinic] = f"clinic {clinic!r}: {error}"
+        return problems[clinic]
+
+    return problem
+
+
+def _ascii_number(text: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also accepts '²' and '٣', which int() refuses
+    or reads as another number than the print shop sees."""
+    return text.isascii() and text.isdigit()
+
+
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _padded_pages(reader: PdfReader) -> int:
-    return len(reader.pages) + len(reader.pages) % 2
-
-
-def write_print_job(target: Path, orders: list[tuple[Path, int]]) -> int:
-    """One PDF with each leaflet's pages *copies* times, each copy padded to even.
-
-    The pages of a leaflet are added again for every copy, so the copies share
-    the leaflet's content streams, fonts and images: 200 copies cost little
-    more than one. Returns the page count.
-    """
-    writer = PdfWriter()
-    readers: dict[Path, PdfReader] = {}
-    for path, copies in orders:
-        reader = readers.setdefault(path, PdfReader(path))
-        last = reader.pages[-1]
-        for _ in range(copies):
-            for page in reader.pages:
-                writer.add_page(page)
-            if len(reader.pages) % 2:
-                blank = writer.add_blank_page(
-                    float(last.mediabox.width), float(last.mediabox.height)
-                )
-                for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-                    if box in last:
-                        blank[NameObject(box)] = last[box]
-    writer.add_metadata({"/Title": target.stem, "/Producer": "polyleaf"})
-    with atomic_target(target) as temporary:
-        with temporary.open("wb") as handle:
-            writer.write(handle)
-    return len(writer.pages)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -176,6 +174,7 @@ def run_batch(
 ) -> BatchResult:
     """Render each distinct document once, then the print jobs and the manifest."""
     jobs = list(dict.fromkeys(order.job for order in orders))
+    sweep([out / PRINT_JOBS])  # temporary files of a killed run; run() sweeps the rest
     outcomes = run(project, jobs, out, force=force, executor=executor, report=report)
     done = {outcome.job: outcome.path for outcome in outcomes if outcome.ok}
     groups: dict[tuple[str, str], list[tuple[Path, int]]] = {}
@@ -191,10 +190,10 @@ def run_batch(
         entries.append(_entry(out, path, "leaflet", job, copies_of[job]))
     print_jobs = []
     for (clinic, edition), items in sorted(groups.items()):
-        target = out / "print-jobs" / f"{clinic}-{edition}.pdf"
-        write_print_job(target, items)
+        target = out / PRINT_JOBS / f"{clinic}-{edition}.pdf"
+        written = write_print_job(target, items)
         print_jobs.append(target)
-        entry = _entry(out, target, "print-job", None, sum(copies for _, copies in items))
+        entry = _entry(out, target, "print-job", None, sum(copies for _, copies in items), written)
         entry["clinic"], entry["paper"] = clinic, edition
         entry["leaflets"] = [
             {"file": path.relative_to(out).as_posix(), "copies": copies} for path, copies in items
@@ -206,12 +205,15 @@ def run_batch(
     return BatchResult(outcomes, print_jobs, manifest)
 
 
-def _entry(out: Path, path: Path, kind: str, job: Job | None, copies: int) -> dict[str, object]:
+def _entry(
+    out: Path, path: Path, kind: str, job: Job | None, copies: int, written: Written | None = None
+) -> dict[str, object]:
+    """A manifest entry; a print job's page count and hash are known from writing it."""
     entry: dict[str, object] = {
         "file": path.relative_to(out).as_posix(),
         "kind": kind,
-        "sha256": sha256(path),
-        "pages": len(PdfReader(path).pages),
+        "sha256": written.sha256 if written else sha256(path),
+        "pages": written.pages if written else len(PdfReader(path).pages),
         "copies": copies,
     }
     if job is not None:

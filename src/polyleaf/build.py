@@ -19,10 +19,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from polyleaf import fingerprint
+from polyleaf import atomic, confine, fingerprint
 from polyleaf.catalogs import CatalogStore, layout_files
 from polyleaf.clinics import CLINICS
-from polyleaf.errors import PolyleafError
+from polyleaf.engine import check_weasyprint
+from polyleaf.errors import EngineError, PolyleafError
 from polyleaf.gate import Gate
 from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
@@ -112,6 +113,8 @@ class Builder:
         for leaflet in self.project.select_leaflets(list(leaflets)):
             own = [locale.folder for locale in self.project.leaflet_locales(leaflet.id)]
             chosen = own if wanted is None else [folder for folder in wanted if folder in own]
+            if options.bilingual:  # a translation beside its source: not the source alone
+                chosen = [folder for folder in chosen if folder != own[0]]
             edition = replace(options, paper=leaflet.paper) if leaflet.paper else options
             jobs.extend(Job(leaflet.id, folder, edition) for folder in chosen)
         return jobs
@@ -153,6 +156,8 @@ class Builder:
             html = self.renderer.render(job.leaflet, locale, job.options)
             self.writer.write(html, target)
             fingerprint.record(target, key)
+        except EngineError:
+            raise  # no document can render: the run stops (see run())
         except PolyleafError as error:
             target.unlink(missing_ok=True)
             return Outcome(job, error=str(error))
@@ -210,8 +215,12 @@ def run(
     Documents whose PDF is current are settled here first (or in *split*, the
     caller's split_current of the same jobs); only the others reach the
     executor, so a rebuild with no changes starts no worker and loads no
-    WeasyPrint.
+    WeasyPrint. An unsupported WeasyPrint (:class:`EngineError`) is raised,
+    before any document renders, or as soon as a worker reports it: every
+    document would fail the same way.
     """
+    atomic.sweep({job.output(out).parent for job in jobs} | {out})  # left by a killed run
+    confine.check_tree(project.templates_dir, project.root)  # one error, not one per document
     current, todo = split or split_current(project, jobs, out, force)
     results: dict[Job, Outcome] = {outcome.job: outcome for outcome in current}
     for outcome in current:
@@ -219,6 +228,7 @@ def run(
     if todo:
         from polyleaf.html import Renderer
 
+        check_weasyprint()
         # one clear error before any work is shared out
         Renderer(project).check_templates(sorted({job.leaflet for job in todo}))
     if executor is None:
@@ -235,6 +245,10 @@ def run(
             job = futures[future]
             try:
                 results[job] = future.result()
+            except EngineError:
+                for pending in futures:
+                    pending.cancel()
+                raise
             except Exception as error:  # a worker that died: report it, keep the run going
                 results[job] = Outcome(job, error=f"worker failed: {error!r}")
             report(results[job])

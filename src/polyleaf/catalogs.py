@@ -19,9 +19,10 @@ from gettext import c2py
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 from markupsafe import escape
 
+from polyleaf import pocheck
 from polyleaf.atomic import atomic_target
 from polyleaf.errors import CatalogError, PolyleafError, RenderError
 from polyleaf.locales import LocaleInfo
@@ -53,11 +54,31 @@ def _check_syntax(path: Path, data: bytes) -> None:
             )
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a folder or unreadable file in its place is a CatalogError."""
+    if path.is_dir():
+        raise CatalogError(path, None, "is a folder, not a catalog file; remove or rename it")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise CatalogError(path, None, f"cannot read catalog: {error.strerror}") from None
+
+
+def _check_like_msgfmt(path: Path, data: bytes) -> None:
+    """Duplicates and broken Plural-Forms, which ``msgfmt -c`` rejects and Babel reads."""
+    text = data.decode("utf-8")
+    pocheck.check_duplicates(path, text)
+    pocheck.check_plural_forms(path, text)
+
+
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     """Read one ``.po``/``.pot`` file; a syntax error names the file and line."""
     try:
-        data = path.read_bytes()
+        data = _read_bytes(path)
         _check_syntax(path, data)
+        _check_like_msgfmt(path, data)
         return read_po(io.BytesIO(data), locale=locale, abort_invalid=True)
     except FileNotFoundError:
         raise CatalogError(path, None, "no such catalog") from None
@@ -67,20 +88,144 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
         raise CatalogError(path, None, f"unreadable catalog: {error}") from None
 
 
+#: Header fields that name the tool that wrote a catalog, not anything it says.
+#: (Babel reads only the standard fields, so a PO editor's X-Generator is
+#: already gone when a catalog is read; it is listed for catalogs built by hand.)
+TOOL_FIELDS = frozenset({"Generated-By", "X-Generator"})
+#: What polyleaf writes as ``Generated-By``: the same whichever Babel it runs on.
+GENERATED_BY = "polyleaf"
+_GENERATED_BY_LINE = re.compile(rb'^"Generated-By: [^"\n]*\\n"$', re.MULTILINE)
+
+#: The parts of a message that the content of a catalog is made of.
+_MESSAGE_FIELDS = (
+    "id",  # with the plural id: (singular, plural)
+    "string",  # a tuple of strings for a plural message
+    "flags",
+    "locations",
+    "user_comments",
+    "auto_comments",
+    "previous_id",
+)
+
+
+def _previous_ids(message: Message) -> list[str]:
+    """The previous msgid (and msgid_plural) of a fuzzy message.
+
+    Babel's reader does not parse ``#| msgid "..."`` lines: they come back as
+    the translator comment ``| msgid "..."``, while a catalog that Babel
+    updated in memory has them in ``previous_id``. Both spellings, wrapped or
+    not, count as the same previous id.
+    """
+    ids = list(message.previous_id)
+    for comment in message.user_comments:
+        if not comment.startswith("|"):
+            continue
+        text = comment[1:].strip()
+        if text.startswith('"') and ids:  # a wrapped line continues the last one
+            ids[-1] += unescape(text)
+        else:
+            _keyword, _, quoted = text.partition(" ")
+            ids.append(unescape(quoted.strip()))
+    return ids
+
+
+def _field(message: Message, field: str) -> object:
+    if field == "previous_id":
+        return _previous_ids(message)
+    if field == "user_comments":
+        return [comment for comment in message.user_comments if not comment.startswith("|")]
+    value = getattr(message, field)
+    if field == "string" and not any(value if isinstance(value, tuple) else (value,)):
+        return ""  # untranslated: None in a catalog built in memory, "" when read
+    return value
+
+
+def _entries(catalog: Catalog) -> dict[tuple[str, MessageKey], Message]:
+    entries = {("", message_key(m)): m for m in catalog if m.id}
+    entries.update({("obsolete ", message_key(m)): m for m in catalog.obsolete.values()})
+    return entries
+
+
+def _header(catalog: Catalog) -> dict[str, object]:
+    fields: dict[str, object] = {
+        name: value.strip() for name, value in catalog.mime_headers if name not in TOOL_FIELDS
+    }
+    fields["header comment"] = catalog.header_comment
+    fields["fuzzy header"] = catalog.fuzzy
+    return fields
+
+
+def catalog_differences(old: Catalog, new: Catalog) -> list[str]:
+    """What *new* says differently from *old*, one line per difference; [] when equal.
+
+    Compared: every message (live and obsolete) by context and id, with its
+    plural id, translations, flags, locations, translator and extracted
+    comments and previous id; and the header, field by field, with its comment
+    (where the review status lives) and fuzzy flag. Not compared: the order of
+    messages and how lines are wrapped (a PO editor may reflow a file), and
+    :data:`TOOL_FIELDS`, so that a catalog written by one Babel release equals
+    the same content written by the next. Both headers are rendered by the
+    installed Babel from what it read, so a change in how Babel formats a date
+    is no difference either.
+    """
+    old_header, new_header = _header(old), _header(new)
+    differences = [
+        f"header {name}: {old_header.get(name)!r} -> {new_header.get(name)!r}"
+        for name in old_header.keys() | new_header.keys()
+        if old_header.get(name) != new_header.get(name)
+    ]
+    before, after = _entries(old), _entries(new)
+    for key in before.keys() | after.keys():
+        kind, (context, msgid) = key
+        where = f"{kind}message {msgid[:50]!r}" + (f" (context {context!r})" if context else "")
+        if key not in after:
+            differences.append(f"{where}: removed")
+        elif key not in before:
+            differences.append(f"{where}: added")
+        else:
+            differences += [
+                f"{where}: {field} differs"
+                for field in _MESSAGE_FIELDS
+                if _field(before[key], field) != _field(after[key], field)
+            ]
+    return sorted(differences)
+
+
 def serialize_catalog(catalog: Catalog) -> bytes:
-    """A catalog as .po text, unwrapped, grouped by template like pybabel writes it."""
+    """A catalog as .po text, unwrapped, grouped by template like pybabel writes it,
+    with ``Generated-By: polyleaf`` (see :func:`write_catalog`)."""
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=0, sort_by_file=True, include_previous=True)
-    return buffer.getvalue()
+    stable = f'"Generated-By: {GENERATED_BY}\\n"'.encode()
+    return _GENERATED_BY_LINE.sub(lambda _: stable, buffer.getvalue(), count=1)
 
 
 def write_catalog(path: Path, catalog: Catalog) -> bool:
-    """Write *catalog* to *path* atomically; False when the file already says that."""
-    data = serialize_catalog(catalog)
-    if path.is_file() and path.read_bytes() == data:
-        return False
+    """Write *catalog* to *path* atomically; False, and nothing written, when the
+    file there already has the same content (see :func:`catalog_differences`).
+
+    Why content, not bytes: the file may have been written by another Babel
+    release (whose ``Generated-By`` names it), by plain ``pybabel`` or by a PO
+    editor that wraps lines; rewriting every catalog for that would be a
+    diff with nothing in it, and a catalog changed without a reason is one
+    more for a translator to look at.
+
+    The header, when a file is written: ``Generated-By: polyleaf`` whatever
+    Babel runs underneath, so the next Babel release changes no byte.
+    ``POT-Creation-Date`` and ``PO-Revision-Date`` are what *catalog* says:
+    polyleaf dates the template by the newest leaflet revision, never the
+    clock, and ``i18n update`` keeps each catalog's dates, so they are
+    content (compared like any other field) and stay as they are until a
+    leaflet's revision date changes.
+    """
+    if path.is_file():
+        try:
+            if not catalog_differences(read_catalog(path), catalog):
+                return False
+        except CatalogError:
+            pass  # unreadable: replaced by a well-formed one
     with atomic_target(path) as temporary:
-        temporary.write_bytes(data)
+        temporary.write_bytes(serialize_catalog(catalog))
     return True
 
 

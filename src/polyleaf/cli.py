@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from polyleaf import __version__
+from polyleaf import __version__, interrupts
 from polyleaf import i18n as i18n_steps
+from polyleaf.atomic import writable_folder
 from polyleaf.build import Builder, Job, Outcome, run, split_current
 from polyleaf.catalogs import CatalogStore
 from polyleaf.clinics import load_clinic
@@ -42,10 +43,15 @@ class UserErrors(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with interrupts.terminate_as_interrupt():
+                return super().invoke(ctx)
         except PolyleafError as error:
             click.echo(f"polyleaf: error: {error}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+            line, code = interrupts.describe(interrupt)
+            click.echo(f"polyleaf: {line}", err=True)
+            ctx.exit(code)
 
 
 @click.group(cls=UserErrors)
@@ -70,7 +76,7 @@ def _project(ctx: click.Context) -> Project:
 
 out_option = click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by writable_folder: exit 1, not a usage error
     default=None,
     help="Output folder. Default: output/ in the project.",
 )
@@ -140,6 +146,11 @@ def _options(*options: Callable) -> Callable[[Callable], Callable]:
 edition_options = _options(
     click.option("--paper", type=click.Choice(list(PAPERS)), default="a4", show_default=True),
     click.option("--large-print", is_flag=True, help="Body text 16 pt, same content reflowed."),
+    click.option(
+        "--bilingual",
+        is_flag=True,
+        help="Each section in the patient's language with the source language beside it.",
+    ),
 )
 
 #: How a run renders (the fields of LeafletOptions the print shop asks for, and
@@ -227,9 +238,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
         with dask_executor(scheduler) as executor:
             yield executor
     elif jobs > 1 and count > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(jobs, count)) as executor:
+        with interrupts.process_pool(min(jobs, count)) as executor:
             yield executor
     else:
         yield None
@@ -245,10 +254,11 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["pdf", "html"]),
+    type=click.Choice(["pdf", "html", "site"]),
     default="pdf",
     show_default=True,
-    help="html: the self-contained HTML that would be printed.",
+    help="html: the self-contained HTML that would be printed. site: the web edition "
+    "(out/site/<leaflet>/<locale>.html beside its PDF, and indexes).",
 )
 @out_option
 @click.pass_context
@@ -258,6 +268,7 @@ def build(
     locales: tuple[str, ...],
     paper: str,
     large_print: bool,
+    bilingual: bool,
     bleed: str,
     marks: tuple[str, ...],
     jobs: int,
@@ -276,12 +287,17 @@ def build(
     """
     project = _project(ctx)
     options = LeafletOptions(
-        paper=paper, large_print=large_print, bleed=bleed, marks=marks, clinic=clinic
+        paper=paper,
+        large_print=large_print,
+        bleed=bleed,
+        marks=marks,
+        clinic=clinic,
+        bilingual=bilingual,
     )
     load_clinic(project, clinic)
     project.select_leaflets(leaflets)
     folders = [locale.folder for locale in project.select_locales(locales)] if locales else None
-    out = out or project.root / "output"
+    out = writable_folder(out or project.root / "output")
     todo = Builder(project).jobs(folders, options, leaflets)
     refused = _refused(project, todo, require_reviewed)
     for job, reason in refused.items():
@@ -295,12 +311,21 @@ def build(
         if refused:
             ctx.exit(1)
         return
+    if output_format == "site":
+        from polyleaf.site import check_site
+
+        check_site(project, todo)
     split = split_current(project, todo, out, force)
     pending = len(split[1])
     with _progress(pending) as report, _executor(jobs, pending) as executor:
         outcomes = run(
             project, todo, out, force=force, executor=executor, report=report, split=split
         )
+    if output_format == "site":
+        from polyleaf.site import write_site
+
+        for path in write_site(project, outcomes, out):
+            stderr.print(f"wrote   {path}")
     _summary(ctx, outcomes, len(refused))
 
 
@@ -315,6 +340,52 @@ def _summary(ctx: click.Context, outcomes: list[Outcome], refused: int = 0) -> N
         f"{built} built, {current} already up to date, {len(failed)} failed{unreviewed}{memory}"
     )
     if failed or refused:
+        ctx.exit(1)
+
+
+@main.command()
+@leaflet_option
+@locale_option
+@click.option(
+    "--format",
+    "output_format",
+    default="fhir",
+    show_default=True,
+    metavar="fhir",
+    help="fhir: a FHIR R5 document Bundle per leaflet and locale (HL7 ePI structure).",
+)
+@click.option("--clinic", default="", metavar="ID", help="Clinic profile as the author.")
+@out_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    leaflets: tuple[str, ...],
+    locales: tuple[str, ...],
+    output_format: str,
+    clinic: str,
+    out: Path | None,
+) -> None:
+    """Export every leaflet in every locale (or those named) for other systems.
+
+    Writes out/fhir/<leaflet>/<leaflet>-<locale>.json; a locale that fails the
+    safety gate gets none. Example: polyleaf export --format fhir --locale ar
+    """
+    from polyleaf.fhir import check_format, export_fhir
+
+    check_format(output_format)
+    project = _project(ctx)
+    project.select_leaflets(leaflets)
+    folders = [locale.folder for locale in project.select_locales(locales)] if locales else None
+    todo = Builder(project).jobs(folders, LeafletOptions(), leaflets)
+    outcomes = export_fhir(project, todo, out or project.root / "output", clinic)
+    for outcome in outcomes:
+        if outcome.ok:
+            stderr.print(f"wrote   {outcome.path}")
+        else:
+            _report(outcome)
+    failed = [o for o in outcomes if not o.ok]
+    stderr.print(f"{len(outcomes) - len(failed)} exported, {len(failed)} failed")
+    if failed:
         ctx.exit(1)
 
 
@@ -367,7 +438,7 @@ def batch(
             click.echo(f"polyleaf: error: {orders}:{order.row}: {refused[order.job]}", err=True)
     if refused:
         ctx.exit(1)
-    out = out or project.root / "output"
+    out = writable_folder(out or project.root / "output")
     distinct = list(dict.fromkeys(order.job for order in todo))
     count = len(split_current(project, distinct, out, force)[1])
     with _progress(count) as report, _executor(jobs, count, scheduler) as executor:
@@ -417,9 +488,11 @@ def serve(
     Binds 127.0.0.1 by default; for a clinic network put a reverse proxy in
     front (README: Behind a reverse proxy). Example: polyleaf serve --port 8080
     """
+    from polyleaf.engine import check_weasyprint
     from polyleaf.web.app import Settings, create_app
     from polyleaf.web.server import run
 
+    check_weasyprint()  # before serving a page that offers PDFs it could not render
     project = _project(ctx)
     settings = Settings(
         project=project.root,
@@ -474,15 +547,21 @@ def check(
 @leaflet_option
 @click.pass_context
 def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
-    """The leaflet x locale matrix: translated, safety sections complete, review status."""
-    project = _project(ctx)
+    """The leaflet x locale matrix: translated, safety sections complete, status."""
     from rich.table import Table
 
+    project = _project(ctx)
+    library = Library(project)
     table = Table("leaflet", "locale", "language", "dir", "translated", "safety sections", "status")
-    for document in Library(project).matrix(leaflets):
+    styles = {"blocked by the gate": "red", "draft": "yellow", "partly reviewed": "yellow"}
+    for document in library.matrix(leaflets):
         locale = document.locale
         status = document.status
-        if document.review is not None and status in ("reviewed", "partly reviewed"):
+        if status == "blocked by the gate" and document.errors:
+            status += f": {document.reason}"
+        elif document.reviewer:
+            status += f" by {document.reviewer} on {document.reviewed_on}"
+        elif status == "partly reviewed" and document.review is not None:
             status = document.review.describe()
         table.add_row(
             document.leaflet,
@@ -492,11 +571,7 @@ def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
             f"{document.translated_percent}%",
             f"{document.sections_complete}/{document.sections}",
             status,
-            style={
-                "blocked by the gate": "red",
-                "draft": "yellow",
-                "partly reviewed": "yellow",
-            }.get(document.status),
+            style=styles.get(document.status),
         )
     stdout.print(table)
 

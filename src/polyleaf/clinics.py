@@ -11,6 +11,7 @@ used: neutral, with lines to write a clinic in.
 from __future__ import annotations
 
 from pathlib import Path
+from string import Formatter
 
 from pydantic import Field, field_validator
 
@@ -33,6 +34,7 @@ class ClinicProfile(ClinicConfig):
     def _url_pattern(cls, value: str) -> str:
         if value and not value.startswith(("https://", "http://")):
             raise ValueError("must start with https:// (or http://)")
+        _check_url_fields(value)
         if value and "{locale}" not in value:
             raise ValueError("must contain {locale} (and usually {leaflet})")
         return value
@@ -41,6 +43,33 @@ class ClinicProfile(ClinicConfig):
         return (
             self.leaflet_url.format(leaflet=leaflet, locale=locale_tag) if self.leaflet_url else ""
         )
+
+
+#: The fields a leaflet_url may name, each plain: {leaflet}, {locale}.
+URL_FIELDS = ("leaflet", "locale")
+
+
+def _check_url_fields(pattern: str) -> None:
+    """Only {leaflet} and {locale}, so that formatting the URL cannot fail or reach
+    into Python objects ({0}, {leaflet.__class__}, {locale[0]}, {locale!r:>9})."""
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in Formatter().parse(pattern)]
+    except ValueError as error:  # unbalanced braces
+        raise ValueError(f"{error}; write a literal brace as {{{{ or }}}}") from None
+    for name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in URL_FIELDS or spec or conversion:
+            shown = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ValueError(
+                f"{shown} is not allowed; use only {{leaflet}} and {{locale}}, as they are"
+            )
 
 
 def clinic_ids(project: Project) -> list[str]:

@@ -15,6 +15,11 @@ class RenderError(PolyleafError):
     """A leaflet could not be rendered (missing glyph, refused URL, template error)."""
 
 
+class EngineError(PolyleafError):
+    """The installed WeasyPrint is not a release polyleaf renders with: no
+    document can render, so a run stops at once instead of failing each one."""
+
+
 class CatalogError(PolyleafError):
     """A catalog that cannot be read, with the file and line where it goes wrong."""
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from polyleaf.atomic import atomic_target
 from polyleaf.build import Job
 from polyleaf.catalogs import CatalogStore
+from polyleaf.confine import check_tree, inside
 from polyleaf.errors import PolyleafError
 from polyleaf.gate import Gate
 from polyleaf.html import Renderer
@@ -24,6 +25,7 @@ from polyleaf.project import Project
 def export_html(project: Project, jobs: list[Job], out: Path) -> list[Path]:
     """Write one HTML file per document; returns their paths."""
     assets = out / "assets"
+    check_tree(project.templates_dir, project.root)
     written: list[Path] = []
     catalogs = CatalogStore(project)
     gate = Gate(project, catalogs)
@@ -42,6 +44,12 @@ def export_html(project: Project, jobs: list[Job], out: Path) -> list[Path]:
 
         renderer = Renderer(project, catalogs, asset_url=relative)
         html = renderer.render(job.leaflet, locale, job.options)
+        for asset in project.templates_dir.rglob("*"):
+            if asset.is_file() and asset.suffix not in (".html", ".md"):
+                source = inside(project.root, asset)  # never a link's target outside
+                copy = target.parent / asset.relative_to(project.templates_dir)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, copy)
         with atomic_target(target) as temporary:
             temporary.write_text(html, encoding="utf-8")
         written.append(target)

@@ -14,7 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from polyleaf import __version__
+from polyleaf.confine import inside
 from polyleaf.fonts import FACES
+from polyleaf.project import LAYOUTS
 
 SIDECAR = ".inputs"
 
@@ -49,7 +51,8 @@ def fingerprint(root: Path, parts: dict[str, object], files: list[Path]) -> str:
     digest.update(json.dumps(parts, sort_keys=True, default=str).encode())
     digest.update(__version__.encode())
     digest.update(_fonts_digest().encode())
-    digest.update(_digest_files([p.resolve() for p in files]).encode())
+    own = [path if path.is_relative_to(LAYOUTS) else inside(root, path) for path in files]
+    digest.update(_digest_files(own).encode())
     return digest.hexdigest()
 
 

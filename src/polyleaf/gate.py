@@ -221,6 +221,13 @@ class Gate:
             where, _, problem = str(error).partition(": ")
             return [Finding(leaflet_id, tag, "-", "-", where, problem)]
         findings = []
+        from polyleaf.html import Renderer  # the layouts: parsed, not rendered
+
+        try:
+            Renderer(self.project, self.catalogs).check_templates([leaflet_id])
+        except PolyleafError as error:
+            where, _, problem = str(error).partition(": ")
+            findings.append(Finding(leaflet_id, tag, "-", "-", where, problem))
         contexts = {key[0] for key in source}
         if leaflet.kind == "jinja":
             for section, heading in sections.items():

@@ -18,13 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from babel.dates import format_date
 from jinja2 import (
     ChoiceLoader,
-    Environment,
-    FileSystemLoader,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
@@ -35,13 +32,15 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from polyleaf.catalogs import CatalogStore, layout_files
+from polyleaf.catalogs import CatalogStore, CatalogTranslations, layout_files
 from polyleaf.clinics import ClinicProfile, load_clinic
+from polyleaf.confine import ProjectLoader
 from polyleaf.errors import PolyleafError, RenderError
 from polyleaf.fonts import families_for, font_face_css
 from polyleaf.locales import LocaleInfo
 from polyleaf.options import LeafletOptions
-from polyleaf.project import LAYOUTS, Project
+from polyleaf.outline import sectioned
+from polyleaf.project import LAYOUTS, Leaflet, Project
 from polyleaf.review import Status, document_review
 
 #: Two Hangul syllables in a row, i.e. inside one Korean word.
@@ -99,9 +98,14 @@ def _unit_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<=\d) (?=(?:{alternatives}))|(?<=\bSPF) (?=\d)", re.IGNORECASE)
 
 
-def typeset_body(html: str, locale: LocaleInfo, units: tuple[str, ...]) -> str:
+def typeset_body(
+    html: str,
+    locale: LocaleInfo,
+    units: tuple[str, ...],
+    typesetting: dict[str, Callable[[str], str]] = TYPESETTING,
+) -> str:
     """The per-language adjustments and the number-unit rule, in the body text only."""
-    language = TYPESETTING.get(locale.language)
+    language = typesetting.get(locale.language)
 
     def typeset(match: re.Match[str]) -> str:
         text = keep_numbers_with_units(match.group(1), units)
@@ -187,36 +191,20 @@ def _time_limit(seconds: float, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-class ProjectLoader(FileSystemLoader):
-    """Templates from one folder, never through a symlink that leaves *root*."""
-
-    def __init__(self, folder: Path, root: Path, label: str) -> None:
-        super().__init__(folder)
-        self.root = root.resolve()
-        self.label = label
-
-    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
-        source, filename, uptodate = super().get_source(environment, template)
-        if not Path(filename).resolve().is_relative_to(self.root):
-            raise RenderError(
-                f"{self.label}/{template}: leads outside the leaflet project; refused"
-            )
-        return source, filename, uptodate
-
-
 def layout_environment(project: Project) -> ImmutableSandboxedEnvironment:
     """The Jinja environment for a project's layouts and Jinja leaflets.
 
     A sandbox (templates are content clinics exchange): no Python internals,
     no files, no processes, only the names polyleaf provides (the gettext
     functions and the css_content filter). The project's templates come
-    first, polyleaf's layouts fill in any it does not have.
+    first, polyleaf's layouts fill in any it does not have. ``sectioned``
+    wraps a leaflet body's sections in ``<section>`` (the web edition).
     """
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(
             [
-                ProjectLoader(project.templates_dir, project.root, "templates"),
-                ProjectLoader(LAYOUTS, LAYOUTS, "polyleaf/layouts"),
+                ProjectLoader(project.templates_dir, project.root),
+                ProjectLoader(LAYOUTS, LAYOUTS),
             ]
         ),
         autoescape=True,
@@ -226,6 +214,7 @@ def layout_environment(project: Project) -> ImmutableSandboxedEnvironment:
     for name in ("range", "dict", "lipsum", "cycler", "joiner", "namespace"):
         env.globals.pop(name, None)  # only the gettext functions the i18n extension adds
     env.filters["css_content"] = css_content
+    env.filters["sectioned"] = sectioned
     env.policies["ext.i18n.trimmed"] = True
     return env
 
@@ -269,8 +258,9 @@ class Renderer:
                 ast = self.env.parse(source, name)
             except TemplateNotFound:
                 raise PolyleafError(
-                    f"templates/{name}: no such layout (used by {wanted_by}); add it, or "
-                    "delete it from templates/ to use polyleaf's own"
+                    f"templates/{name}: no such layout (used by {wanted_by}); add "
+                    f"templates/{name}, or name one of polyleaf's layouts "
+                    f"({', '.join(sorted(p.name for p in LAYOUTS.glob('*.html')))})"
                 ) from None
             except TemplateSyntaxError as error:
                 raise RenderError(f"templates/{name}:{error.lineno}: {error.message}") from None
@@ -313,6 +303,7 @@ class Renderer:
                 "revision_iso": leaflet.revision.isoformat(),
             },
             "paper": options.paper,
+            "bilingual": None,
             "clinic": clinic,
             "logo": self._logo_url(clinic),
             "online": {"url": url, "qr": qr_data_uri(url)} if url else None,
@@ -338,34 +329,79 @@ class Renderer:
         return "".join(block(template.new_context({}))).strip() if block else leaflet_id
 
     def render(
-        self, leaflet_id: str, locale: LocaleInfo, options: LeafletOptions | None = None
+        self,
+        leaflet_id: str,
+        locale: LocaleInfo,
+        options: LeafletOptions | None = None,
+        *,
+        layout: str = "",
+        extra: dict[str, object] | None = None,
+        typesetting: dict[str, Callable[[str], str]] = TYPESETTING,
     ) -> str:
+        """The leaflet's HTML in *locale*: framed by its own layout, or by
+        *layout* with *extra* added to its context (the web edition's page)."""
         leaflet = self.project.leaflet(leaflet_id)
-        context = self.context(leaflet_id, locale, options or LeafletOptions())
+        options = options or LeafletOptions()
+        context = self.context(leaflet_id, locale, options)
         translations = self.catalogs.translations(leaflet_id, locale)
-        if leaflet.kind == "markdown":
+        if options.bilingual:
+            context.update(self._bilingual(leaflet, locale, translations))
+        elif leaflet.kind == "markdown":
             title, masthead, body = leaflet.document.render(translations.markdown)
             context.update(title=title, masthead=Markup(masthead), body=Markup(body))
+        context.update(extra or {})
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        layout = layout or leaflet.layout
         try:
             with _time_limit(RENDER_SECONDS, leaflet.relative):
-                html = self.env.get_template(leaflet.layout).render(context)
+                html = self.env.get_template(layout).render(context)
         except SecurityError as error:
             raise RenderError(
-                f"{leaflet.relative} (layout {leaflet.layout}): refused by the template "
-                f"sandbox: {error}"
+                f"{leaflet.relative} (layout {layout}): refused by the template sandbox: {error}"
             ) from None
         except RecursionError:
             raise RenderError(
-                f"{leaflet.relative} (layout {leaflet.layout}): templates call each other "
+                f"{leaflet.relative} (layout {layout}): templates call each other "
                 "without end (recursion too deep)"
             ) from None
         except TemplateError as error:
-            where = f"{getattr(error, 'filename', None) or leaflet.layout}"
+            where = f"{getattr(error, 'filename', None) or layout}"
             where = Path(where).name if "/" in where else where
             line = getattr(error, "lineno", None)
             raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None
-        return typeset_body(html, locale, self.unit_words(locale))
+        return typeset_body(html, locale, self.unit_words(locale), typesetting)
+
+    def _bilingual(
+        self, leaflet: Leaflet, locale: LocaleInfo, translations: CatalogTranslations
+    ) -> dict[str, object]:
+        """The bilingual edition's context: the patient's language beside the source's."""
+        source = self.project.source_locale
+        if leaflet.kind != "markdown":
+            raise PolyleafError(
+                f"{leaflet.relative}: the bilingual edition is made from Markdown leaflets only"
+            )
+        if locale == source:
+            raise PolyleafError(
+                f"the bilingual edition pairs a translation with {source.tag}; "
+                f"choose another locale than {source.tag}"
+            )
+        pair = leaflet.document.bilingual(
+            translations.markdown, self.catalogs.translations(leaflet.id, source).markdown
+        )
+        return {
+            "title": pair.title,
+            "masthead": Markup(pair.masthead[0]),
+            "bilingual": {
+                "source": {
+                    "tag": source.tag,
+                    "direction": source.direction,
+                    "name": source.display_name,
+                },
+                "name": locale.display_name,
+                "masthead": Markup(pair.masthead[1]),
+                "rows": [(Markup(patient), Markup(english)) for patient, english in pair.rows],
+            },
+        }
 
     def unit_words(self, locale: LocaleInfo) -> tuple[str, ...]:
         """The words a number is kept with on one line in *locale*: units, and the

@@ -44,6 +44,7 @@ class DocumentStatus:
     sections: int
     errors: tuple[Finding, ...] = ()
     reviewer: str = ""  #: who signed, when every message is reviewed
+    reviewed_on: str = ""  #: the latest sign-off (ISO date), when every message is reviewed
     #: Each message's review (None for the source language or an unreadable catalog).
     review: ReviewSummary | None = field(default=None, compare=False)
 
@@ -120,11 +121,21 @@ class Library:
             status = "source"
         else:
             status = summary.status.value  # type: ignore[assignment]  (a subset of Status)
-        reviewer = ""
+        reviewer = reviewed_on = ""
         if summary is not None and status == "reviewed":
             reviewer = "; ".join(str(r) for r in summary.reviewers)
+            reviewed_on = summary.reviewed_on.isoformat() if summary.reviewed_on else ""
         return DocumentStatus(
-            leaflet_id, locale, status, percent, complete, len(sections), errors, reviewer, summary
+            leaflet_id,
+            locale,
+            status,
+            percent,
+            complete,
+            len(sections),
+            errors,
+            reviewer,
+            reviewed_on,
+            summary,
         )
 
     def matrix(self, leaflets: list[str] | tuple[str, ...] = ()) -> list[DocumentStatus]:

@@ -140,6 +140,65 @@ class Document:
             renderer.render(tokens[split:], _parser().options, env),
         )
 
+    def bilingual(
+        self,
+        translate: Callable[[str | None, str], str],
+        source: Callable[[str | None, str], str],
+    ) -> Bilingual:
+        """The leaflet in the patient's language and in the source language, paired
+        section by section. The two renders have the same blocks (a translation
+        changes only inline text), so their groups pair one to one. The source
+        copy's ids get a "-source" suffix, so no id is used twice."""
+        halves = []
+        for function in (translate, source):
+            env: dict[str, Any] = {"translate": function}
+            tokens = _parser().parse(self.text, env)
+            title = self.title(function)
+            parts = [
+                _parser().renderer.render(tokens[start:end], _parser().options, env)
+                for start, end in _groups(tokens)
+            ]
+            halves.append((title, parts))
+        (title, patient), (source_title, english) = halves
+        english = [_ID.sub(r'\1-source"', part) for part in english]
+        rows = list(zip(patient, english, strict=True))
+        return Bilingual(title, source_title, rows[0], rows[1:])
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A leaflet in two languages, section by section, for a two-column layout."""
+
+    title: str  #: in the patient's language
+    source_title: str
+    masthead: tuple[str, str]  #: (patient's language, source language) HTML
+    rows: list[tuple[str, str]]  #: one per section, in the same order in both
+
+
+_ID = re.compile(r'(\sid="[^"]+)"')
+
+
+def _groups(tokens: list[Token]) -> list[tuple[int, int]]:
+    """The masthead, then one group per section: a group starts at a top-level
+    ``##`` heading, a top-level box, or the first block after a box."""
+    starts = [0, _masthead_end(tokens)]
+    after_box = False
+    for index in range(starts[1], len(tokens)):
+        token = tokens[index]
+        if token.level != 0 or token.nesting == -1 and token.type != "container_box_close":
+            continue
+        if token.type == "container_box_close":
+            after_box = True
+            continue
+        opens = (token.type == "heading_open" and token.tag in ("h1", "h2")) or (
+            token.type == "container_box_open"
+        )
+        if (opens or after_box) and index != starts[-1]:
+            starts.append(index)
+        after_box = False
+    ends = [*starts[1:], len(tokens)]
+    return [(start, end) for start, end in zip(starts, ends, strict=True) if end > start]
+
 
 def _heading_attrs(state: StateCore) -> None:
     """``## Title {#id .class}``: the braces become the heading's attributes.
@@ -378,3 +437,16 @@ def load(path: Path, relative: str) -> Document:
     if not any(t.type == "heading_open" and t.tag == "h1" for t in tokens):
         raise PolyleafError(f"{relative}: no title; start the text with '# Title'")
     return Document(path, front, segments, sections, text)
+
+
+def babel_extract(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str | tuple[str, str], list[str]]]:
+    """Babel's extraction method ``polyleaf_markdown`` (``[polyleaf_markdown: templates/*.md]``
+    in babel.cfg), so plain ``pybabel extract`` finds the messages polyleaf does."""
+    tokens = _parser().parse(fileobj.read().decode("utf-8"), {})
+    for segment, _ in _segments(tokens):
+        if segment.context is None:
+            yield segment.line, "gettext", segment.id, []
+        else:
+            yield segment.line, "pgettext", (segment.context, segment.id), []

@@ -37,6 +37,34 @@ _LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|pt|in)$")
 MAX_BLEED_MM = 10
 
 
+LARGE = "-large"
+BILINGUAL = "-bilingual"
+
+
+def format_edition(paper: str, large_print: bool = False, bilingual: bool = False) -> str:
+    return paper + (LARGE if large_print else "") + (BILINGUAL if bilingual else "")
+
+
+def parse_edition(text: str) -> tuple[str, bool, bool]:
+    """(paper, large print, bilingual) from an edition name such as "a4-large-bilingual";
+    the paper is not checked here (LeafletOptions does)."""
+    name = text.strip().lower()
+    bilingual = name.endswith(BILINGUAL)
+    name = name.removesuffix(BILINGUAL)
+    large = name.endswith(LARGE)
+    return name.removesuffix(LARGE), large, bilingual
+
+
+def edition_names() -> list[str]:
+    """Every edition name an order may ask for."""
+    return [
+        format_edition(paper, large, bilingual)
+        for paper in PAPERS
+        for bilingual in (False, True)
+        for large in (False, True)
+    ]
+
+
 def _millimetres(length: str) -> float:
     match = _LENGTH.match(length.strip())
     if not match:
@@ -55,6 +83,8 @@ class LeafletOptions:
     marks: tuple[str, ...] = field(default_factory=tuple)
     #: Clinic profile id (clinics/<id>.toml); "" for the project's default.
     clinic: str = ""
+    #: Each section in the patient's language with the source language beside it.
+    bilingual: bool = False
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -72,8 +102,8 @@ class LeafletOptions:
 
     @property
     def edition(self) -> str:
-        """A short name for file names: "a4", "a5-large"."""
-        return f"{self.paper}-large" if self.large_print else self.paper
+        """A short name for file names and order rows: "a4", "a5-large", "a4-large-bilingual"."""
+        return format_edition(self.paper, self.large_print, self.bilingual)
 
     def page_css(self) -> str:
         """The @page rule for this paper, bleed and marks; body size; the colour band.

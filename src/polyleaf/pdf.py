@@ -11,6 +11,10 @@ Three promises are kept here:
   fails the document.
 * **No half-written file.** The PDF is written to a temporary file in the
   target folder and renamed over the target only when complete.
+
+Before the rename, :func:`polyleaf.pdfua.repair` completes WeasyPrint's
+structure tree (page furniture as pagination artifacts, the translation's
+status line read first on page 1, list items as Lbl + LBody).
 """
 
 from __future__ import annotations
@@ -23,20 +27,41 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from polyleaf.atomic import atomic_target
+from polyleaf.engine import check_weasyprint
 from polyleaf.errors import RenderError
 from polyleaf.fonts import isolate_fontconfig, pinned_font_paths
 from polyleaf.project import LAYOUTS
 
+check_weasyprint()  # before polyleaf.textlayer reaches into WeasyPrint's internals
 isolate_fontconfig()
 
 import weasyprint  # noqa: E402  (fontconfig must be isolated first)
+from weasyprint.formatting_structure.boxes import MarginBox, TextBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
-from polyleaf import textlayer  # noqa: E402
+from polyleaf import pdfua, tagging, textlayer  # noqa: E402
 
 PDF_VARIANT = "pdf/ua-1"
 textlayer.install()
+tagging.install()
+
+#: The page-margin boxes in which base.html prints the translation's status: the
+#: draft notice (top centre) or the reviewer's line (bottom centre). Their text on
+#: page 1 is the *notice* that polyleaf.pdfua keeps as content, read first.
+NOTICE_BOXES = ("@top-center", "@bottom-center")
+
+
+def notice(document: weasyprint.Document) -> str | None:
+    """The text of the status line on the first page, as laid out, or None."""
+    if not document.pages:
+        return None
+    for box in document.pages[0]._page_box.children:
+        if isinstance(box, MarginBox) and box.at_keyword in NOTICE_BOXES:
+            text = "".join(b.text for b in box.descendants() if isinstance(b, TextBox))
+            if text.strip():
+                return text
+    return None
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -119,6 +144,7 @@ class PdfWriter:
     """
 
     def __init__(self, root: Path) -> None:
+        check_weasyprint()
         self.fetcher = ProjectFetcher(root)
         self.base_url = (root.resolve() / "templates").as_uri() + "/"
         self.font_config = FontConfiguration()
@@ -135,4 +161,5 @@ class PdfWriter:
     def write(self, html: str, target: Path) -> None:
         document = self.document(html)
         with atomic_target(target) as temporary, _warnings_fail():
-            document.write_pdf(temporary, pdf_variant=PDF_VARIANT)
+            data = document.write_pdf(pdf_variant=PDF_VARIANT)
+            temporary.write_bytes(pdfua.repair(data, notice(document)))

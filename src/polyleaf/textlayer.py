@@ -27,8 +27,9 @@ two-part vowel sign (Bengali ো) whose left half HarfBuzz puts in the
 consonant's cluster is mapped with the vowel's cluster, so no glyph with
 width is left without text.
 
-WeasyPrint internals relied on (pinned in pyproject.toml; tests fail on an
-upgrade that changes them):
+WeasyPrint internals relied on (the releases tested are
+``polyleaf.engine.SUPPORTED_WEASYPRINT``; nothing renders with another, and
+tests fail on an upgrade that changes them):
 
 * ``weasyprint.draw.text.draw_first_line`` (wrapped), the Pango glyph strings
   it reads (``glyphs[i].glyph``, ``log_clusters``, ``item.offset/length``,
@@ -69,6 +70,12 @@ from weasyprint.pdf import fonts as pdf_fonts
 from weasyprint.text.ffi import FROM_UNITS, ffi, harfbuzz, pango
 
 LOGGER = logging.getLogger("polyleaf.textlayer")
+#: A line whose glyphs this stage cannot map back to their text (a cluster split
+#: in two, say): left to WeasyPrint, it would copy, search and read aloud wrong.
+UNPLANNED = (
+    "text layer: cannot map the glyphs of %r back to their letters, so the PDF would "
+    "read as other words; report this line (and its locale) as a polyleaf bug"
+)
 EMPTY = pango.PANGO_GLYPH_EMPTY
 UNKNOWN = pango.PANGO_GLYPH_UNKNOWN_FLAG
 MAX_CODE = 0xFFFF
@@ -123,9 +130,12 @@ def _spread(text: str, count: int) -> list[str]:
 
 
 #: Scripts whose clusters can hold several glyphs or reorder them (Hebrew,
-#: Arabic, Indic, South-East Asian). Runs without them keep WeasyPrint's mapping,
-#: which is exact for them, and cost nothing.
-COMPLEX = re.compile("[\u0590-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+#: Arabic, Indic, South-East Asian), and the brackets a right-to-left run draws
+#: mirrored: there the glyph of ")" carries the text "(", and WeasyPrint's
+#: first-use mapping would then read an English "(oil)" in an Arabic document
+#: (a bilingual leaflet) as ")oil(". Runs without them keep WeasyPrint's
+#: mapping, which is exact for them, and cost nothing.
+COMPLEX = re.compile("[\u0590-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff()\\[\\]{}«»‹›]")
 _GLYPH_INFO = struct.Struct(f"=Iiii{ffi.sizeof('PangoGlyphInfo') - 16}x")
 
 
@@ -358,7 +368,11 @@ def _new_alias(
 ) -> int | None:
     code = max(font.glyph_count + len(font.missing), max(font.to_unicode, default=0) + 1)
     if code > MAX_CODE:
-        LOGGER.info("no alias codes left in %s; text layer may be inexact", font.family)
+        LOGGER.warning(
+            "text layer: no character codes left in %s for its glyphs' own text; "
+            "the PDF would read as other letters",
+            font.family,
+        )
         return None
     aliases.codes[(glyph, key)] = code
     aliases.glyphs[code] = glyph
@@ -513,7 +527,9 @@ def _prepare_line(stream: Any, textbox: Any) -> list[_Occurrence]:
             continue
         plan = _plan_run(glyph_item, utf8, font.to_unicode)
         if plan is None:
-            LOGGER.info("text layer left as drawn for %r", textbox.text[:40])
+            # WeasyPrint's own text layer would copy and read aloud as other
+            # letters: a warning, which fails the document (polyleaf.pdf).
+            LOGGER.warning(UNPLANNED, textbox.text[:60])
             return []
         plans.append((glyph_item, plan))
     changed = []
@@ -560,10 +576,6 @@ def build_vector_font_dictionary(
 _original_draw_first_line = draw_text.draw_first_line
 _original_clean = pdf_fonts.Font.clean
 _original_build_vector = pdf_fonts._build_vector_font_dictionary
-
-
-#: The WeasyPrint releases this stage was written against and tested with.
-TESTED_WEASYPRINT = "70."
 
 
 def install() -> None:

@@ -46,6 +46,7 @@ _NEEDS = ("needs-", "new")
 #: Elements whose content is text: never indented, every space in them counts.
 _TEXT_ELEMENTS = {"source", "target", "note", "context"}
 
+
 def _q(name: str) -> str:
     return f"{{{NS}}}{name}"
 

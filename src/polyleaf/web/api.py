@@ -36,9 +36,12 @@ router = APIRouter(responses=ERRORS)
 class Edition:
     """The query parameters both document endpoints take (LeafletOptions' web face)."""
 
-    paper: Annotated[str, Query(description="a4, letter or a5")] = "a4"
+    paper: Annotated[str, Query(description="a4, letter, a5 or a6")] = "a4"
     clinic: Annotated[str, Query(description="clinic profile id; empty for none")] = ""
     large_print: Annotated[bool, Query(description="16 pt body text")] = False
+    bilingual: Annotated[
+        bool, Query(description="each section with the source language beside it")
+    ] = False
 
 
 @router.get("/leaflets", response_model=Catalogue)

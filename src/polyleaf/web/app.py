@@ -21,6 +21,7 @@ languages) and server.py (uvicorn with limits for slow clients).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
@@ -46,6 +47,7 @@ from polyleaf.web.models import Catalogue, LeafletEntry, LocaleEntry
 from polyleaf.web.ui import UiLanguages
 
 HERE = Path(__file__).parent
+LOG = logging.getLogger("polyleaf.web")
 
 
 @dataclass
@@ -98,7 +100,16 @@ class FrontDesk:
                 available=not refusal,
                 reason=document.reason if not document.available else refusal,
             )
-        self.clinics = {cid: load_clinic(self.project, cid) for cid in clinic_ids(self.project)}
+        #: Clinic profiles that load; one with an error is not offered (logged), as a
+        #: locale failing the gate is not: the desk still serves every other clinic.
+        self.clinics = {}
+        self.broken_clinics: dict[str, str] = {}
+        for clinic_id in clinic_ids(self.project):
+            try:
+                self.clinics[clinic_id] = load_clinic(self.project, clinic_id)
+            except PolyleafError as error:
+                self.broken_clinics[clinic_id] = str(error)
+                LOG.warning("clinic %s not offered: %s", clinic_id, error)
         self.pool: ProcessPoolExecutor | None = None
         self.slots = asyncio.Semaphore(settings.queue)
         #: Leaflet titles by (leaflet, language): rendering a Jinja leaflet's
@@ -159,6 +170,15 @@ class FrontDesk:
             raise ApiError(409, f"{entry.tag} is not reviewed ({entry.reason})", offered)
         if edition.paper not in PAPERS:
             raise ApiError(422, f"unknown paper {edition.paper!r}", list(PAPERS))
+        if edition.bilingual and entry.tag == self.project.source_locale.tag:
+            others = [e.tag for e in entries.values() if e.available and e.status != "source"]
+            raise ApiError(422, "a bilingual leaflet pairs a translation with the source", others)
+        if edition.clinic in self.broken_clinics:
+            raise ApiError(
+                409,
+                f"clinic {edition.clinic!r} is not offered: its profile has an error",
+                sorted(self.clinics),
+            )
         if edition.clinic and edition.clinic not in self.clinics:
             raise ApiError(404, f"unknown clinic {edition.clinic!r}", sorted(self.clinics))
         folder = self.project.find_locale(entry.tag).folder
@@ -166,7 +186,12 @@ class FrontDesk:
         return Job(
             leaflet,
             folder,
-            LeafletOptions(paper=paper, large_print=edition.large_print, clinic=edition.clinic),
+            LeafletOptions(
+                paper=paper,
+                large_print=edition.large_print,
+                clinic=edition.clinic,
+                bilingual=edition.bilingual,
+            ),
         )
 
     async def pdf(self, job: Job) -> Path:

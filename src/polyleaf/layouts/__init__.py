@@ -1,0 +1,1 @@
+"""polyleaf's default layouts and the translations of their page furniture (data)."""
