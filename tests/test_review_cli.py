@@ -286,3 +286,21 @@ def test_a_sign_off_is_an_input_of_the_document(project_copy: Path) -> None:
     before = Builder(project).inputs(job)
     assert sign(project_copy, "sunscreen").code == 0
     assert Builder(project).inputs(job) != before
+
+
+def test_the_batch_manifest_says_each_documents_status(project_copy: Path, tmp_path) -> None:
+    import json
+
+    sign(project_copy)
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "clinic,leaflet,locale,paper,copies\n"
+        f"default,{LEAFLET},en,a4,1\ndefault,{LEAFLET},es,a4,1\ndefault,{LEAFLET},de,a4,1\n"
+    )
+    run = polyleaf(
+        "--project", project_copy, "batch", orders, "--jobs", "1", "--out", tmp_path / "run"
+    )
+    assert run.code == 0, run.stderr
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())["files"]
+    statuses = {f["locale"]: f["status"] for f in manifest if f["kind"] == "leaflet"}
+    assert statuses == {"en": "source", "es": "reviewed", "de": "draft"}
