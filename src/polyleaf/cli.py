@@ -219,14 +219,18 @@ def _refused(project: Project, jobs: list[Job], require_reviewed: bool) -> dict[
     if not (require_reviewed or project.config.require_reviewed):
         return {}
     library = Library(project)
-    refused = {}
+    reasons: dict[tuple[str, str], str] = {}  # per leaflet and locale, whatever the edition
     for job in jobs:
-        document = library.status(job.leaflet, project.find_locale(job.locale))
-        if document.available:  # the gate's refusals are reported by the build itself
-            reason = document.refusal(require_reviewed=True)
-            if reason:
-                refused[job] = reason
-    return refused
+        key = (job.leaflet, job.locale)
+        if key not in reasons:
+            document = library.status(job.leaflet, project.find_locale(job.locale))
+            # the gate's refusals are reported by the build itself
+            reasons[key] = document.refusal(require_reviewed=True) if document.available else ""
+    return {
+        job: reasons[(job.leaflet, job.locale)]
+        for job in jobs
+        if reasons[(job.leaflet, job.locale)]
+    }
 
 
 @contextmanager
