@@ -17,6 +17,8 @@ from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Small fixture projects (as Sphinx's tests/roots/): tests/roots/<name>/.
+ROOTS = Path(__file__).resolve().parent / "roots"
 PROJECT_FILES = ("polyleaf.toml", "templates", "locales", "clinics")
 LEAFLET = "isotretinoin-20mg"
 CARD = "isotretinoin-reminder-card"
@@ -51,6 +53,18 @@ def project_copy(tmp_path: Path) -> Path:
         else:
             shutil.copy2(source, target / name)
     return target
+
+
+def copy_root(name: str, target: Path) -> Path:
+    """A copy of the fixture project tests/roots/<name> at *target*, to damage."""
+    shutil.copytree(ROOTS / name, target, ignore=shutil.ignore_patterns("output"))
+    return target
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A copy of tests/roots/library: two leaflets (alpha, beta) in en, es and ar."""
+    return copy_root("library", tmp_path / "library")
 
 
 @dataclass(frozen=True)

@@ -215,7 +215,8 @@ def test_a_bad_leaflet_url_is_one_line_in_build_and_batch(
 ) -> None:
     profile = project_copy / "clinics" / "riverside.toml"
     text = profile.read_text()
-    profile.write_text(text.replace("/{locale}.pdf", "/{locale}/{0}.pdf"))
+    profile.write_text(text.replace("/{locale}.", "/{locale}/{0}."))
+    assert "{0}" in profile.read_text()
     where = f"{profile}: leaflet_url: Value error, {{0}} is not allowed"
     run = polyleaf(
         "--project", project_copy, "build", "--clinic", "riverside", "--out", tmp_path / "b"

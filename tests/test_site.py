@@ -194,7 +194,8 @@ def test_a_stylesheet_outside_the_project_is_refused(project_copy: Path, tmp_pat
         "--locale", "en", "--out", tmp_path / "out", "--jobs", "1",
     )  # fmt: skip
     assert done.code == 1
-    assert done.stderr.strip().splitlines()[-1].startswith("polyleaf: error: templates/site.css")
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("polyleaf: error: ") and "templates/site.css" in last
     assert "outside the leaflet project" in done.stderr
 
 

@@ -58,6 +58,7 @@ def assert_whole_tree(path: Path, lang: str, notice: bool) -> None:
 def test_every_locale_has_a_whole_tree(built: Built, locale) -> None:
     draft = locale != LOCALES[0]
     assert_whole_tree(built.paths[locale.tag], locale.tag, notice=draft)
+    assert_whole_tree(built.cards[locale.tag], locale.tag, notice=draft)  # the A6 card
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
         job
         for options in EDITIONS.values()
         for job in builder.jobs(
-            [project.find_locale(tag).folder for tag in EDITION_LOCALES], options
+            [project.find_locale(tag).folder for tag in EDITION_LOCALES], options, [LEAFLET]
         )
     ]
     outcomes = run(project, jobs, out)
@@ -97,7 +98,7 @@ def test_clinic_logo_and_qr_are_figures_with_alt(editions) -> None:
 
 
 def test_a_reviewed_translation_reads_its_review_line_first(project_copy: Path, tmp_path) -> None:
-    catalog = project_copy / "locales" / "es" / "LC_MESSAGES" / "messages.po"
+    catalog = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{LEAFLET}.po"
     catalog.write_text(
         catalog.read_text().replace(
             "# polyleaf-review: draft",

@@ -284,12 +284,16 @@ def leaflet_messages(leaflet: Leaflet) -> dict[MessageKey, SourceMessage]:
 def layout_files(project: Project) -> dict[str, Path]:
     """The layouts in use, by name: the project's ``templates/*.html`` and
     ``*.css`` that are not leaflets, and polyleaf's own where the project has
-    none of that name."""
+    none of that name. A project file that is a symlink leaving the project is
+    an error: it would be read into the fingerprint, the extraction and the
+    exported HTML's assets."""
     leaflet_sources = {leaflet.source for leaflet in project.leaflets.values()}
     files: dict[str, Path] = {}
     for folder in (LAYOUTS, project.templates_dir):
         for path in sorted(folder.glob("*")):
             if path.suffix in (".html", ".css") and path not in leaflet_sources:
+                if folder == project.templates_dir:
+                    project.inside(path, f"templates/{path.name}")
                 files[path.name] = path
     return files
 

@@ -111,8 +111,14 @@ def _forms(form: str | list[str]) -> list[str]:
     return [form] if isinstance(form, str) else form
 
 
+#: A Markdown link's or image's target, and an autolink: kept exactly as the
+#: English has them (the markup check sees to it), so they are not English prose.
+LINK_TARGET = re.compile(r"\]\([^()]*\)|<[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*>")
+
+
 def _words(text: str, keep: list[str]) -> list[str]:
     text = PYTHON_FORMAT.sub(" ", text)  # a placeholder's name is not an English word
+    text = LINK_TARGET.sub("] ", text)
     for name in keep:
         text = text.replace(name, " ")
     return [fold(word) for word in WORD.findall(text)]
@@ -438,10 +444,15 @@ class Gate:
             return
         if plural is not None:
             wanted = self._plural_count(locale)
-            if len(forms) != wanted or not all(form.strip() for form in forms):
+            for index in range(wanted):
+                if index >= len(forms) or not forms[index].strip():
+                    yield finding(
+                        f"plural form {index}: missing; {locale.tag} needs {wanted} forms, "
+                        "all filled in"
+                    )
+            if len(forms) > wanted:
                 yield finding(
-                    f"plural forms: {locale.tag} needs {wanted}, all filled in; "
-                    f"the catalog has {sum(bool(f.strip()) for f in forms)}"
+                    f"plural forms: {locale.tag} has {wanted}, the catalog has {len(forms)}"
                 )
         english = [source.id] if plural is None else [source.id, plural]
         for index, text in enumerate(forms):

@@ -67,6 +67,7 @@ CLASSES: dict[str, str] = {
 ATTRIBUTES = ("id", "class")
 SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TRAILING_ATTRS = re.compile(r"(?:^|[ \t]+)(\{[^{}\n]*\})[ \t]*$")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
 #: Block tokens whose inline content is one message, by the kind reported.
 _MESSAGE_PARENTS = {
     "heading_open": "heading",
@@ -222,10 +223,15 @@ def _heading_attrs(state: StateCore) -> None:
             continue
         if consumed != len(group) - 1:  # the index of the closing brace
             continue
-        inline.content = inline.content[: match.start()].rstrip()
+        content = inline.content[: match.start()].rstrip()
+        if token.markup.startswith("#"):  # ## Title ## {#id}: the closing #s go too
+            content = _CLOSING_HASHES.sub("", content)
+        inline.content = content
         token.meta["attrs_line"] = True
         for key, value in attrs.items():
-            if key == "class":
+            if key not in ATTRIBUTES:  # as attrs_block_plugin does: load() refuses it
+                token.meta.setdefault("insecure_attrs", {})[key] = value
+            elif key == "class":
                 token.attrJoin("class", value)
             else:
                 token.attrSet(key, value)
@@ -281,7 +287,9 @@ def _segments(tokens: list[Token]) -> Iterator[tuple[Segment, Token]]:
             in_item += 1
         if token.type == "heading_open":
             level = int(token.tag[1])
-            stack = [e for e in stack if not (e[2] == token.level and e[1] >= level)]
+            # a heading ends the heading sections of its level and below, also
+            # those opened outside the box it is in; never a {#id .safety} block
+            stack = [e for e in stack if not (level <= e[1] <= 6)]
             if "safety" in _classes(token) and token.attrs.get("id"):
                 stack.append((str(token.attrs["id"]), level, token.level))
         elif token.nesting == 1 and "safety" in _classes(token) and token.attrs.get("id"):
@@ -365,6 +373,10 @@ def front_matter(text: str, relative: str) -> FrontMatter:
         line = mark.line + 2 if mark else 1
         problem = getattr(error, "problem", None) or "not valid YAML"
         raise PolyleafError(f"{relative}:{line}: front matter: {problem}") from None
+    except ValueError as error:  # read as a date, but no such day: 2026-13-45
+        raise PolyleafError(
+            f"{relative}:1: front matter: not a date: {error}; write YYYY-MM-DD"
+        ) from None
     if not isinstance(data, dict):
         raise PolyleafError(f"{relative}:1: front matter must be key: value lines")
     for key, value in data.items():

@@ -193,7 +193,7 @@ class Project:
                 "markdown",
                 front.code,
                 front.revision,
-                self._paper(relative, front.paper),
+                self._paper(f"{relative}:1", front.paper),
                 front.layout,
                 self.root,
             )
