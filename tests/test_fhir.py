@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -128,21 +129,20 @@ def test_same_inputs_same_bytes(exported: Path, project: Project, tmp_path: Path
 
 
 def test_a_reviewed_catalog_is_final_with_its_reviewer(project_copy: Path, tmp_path: Path) -> None:
-    path = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{CARD}.po"
-    text = path.read_text(encoding="utf-8")
-    reviewed = (
-        "# polyleaf-review: reviewed\n# polyleaf-reviewed-by: Dr Ana Ruiz\n"
-        "# polyleaf-reviewed-on: 2026-12-01"
-    )
-    path.write_text(text.replace("# polyleaf-review: draft", reviewed), encoding="utf-8")
+    signed = polyleaf(
+        "--project", project_copy, "review", "sign", "--leaflet", CARD, "--locale", "es",
+        "--by", "Dr Ana Ruiz, certified medical translator",
+    )  # fmt: skip
+    assert signed.code == 0, signed.stderr
     done = polyleaf(
         "--project", project_copy, "export", "--leaflet", CARD, "--locale", "es", "--out", tmp_path
     )
     assert done.code == 0, done.stderr
     found = composition(tmp_path / "fhir" / CARD / f"{CARD}-es.json")
     assert found["status"] == "final"
-    assert found["attester"][0]["party"]["display"] == "Dr Ana Ruiz"
-    assert found["attester"][0]["time"] == "2026-12-01"
+    party = found["attester"][0]["party"]["display"]
+    assert party == "Dr Ana Ruiz, certified medical translator"
+    assert found["attester"][0]["time"] == date.today().isoformat()
 
 
 def test_a_locale_failing_the_gate_gets_no_bundle(project_copy: Path, tmp_path: Path) -> None:

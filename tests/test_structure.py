@@ -98,14 +98,13 @@ def test_clinic_logo_and_qr_are_figures_with_alt(editions) -> None:
 
 
 def test_a_reviewed_translation_reads_its_review_line_first(project_copy: Path, tmp_path) -> None:
+    from polyleaf import review
+    from polyleaf.catalogs import read_catalog
+    from polyleaf.reviewfile import review_path
+
     catalog = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{LEAFLET}.po"
-    catalog.write_text(
-        catalog.read_text().replace(
-            "# polyleaf-review: draft",
-            "# polyleaf-review: reviewed\n# polyleaf-reviewed-by: Dr Ana Ruiz\n"
-            "# polyleaf-reviewed-on: 2026-12-01",
-        )
-    )
+    signer = "Dr Ana Ruiz, certified medical translator"
+    review.sign(read_catalog(catalog, locale="es"), review_path(catalog), signer)
     project = Project.load(project_copy)
     html = Renderer(project).render(LEAFLET, project.find_locale("es"))
     assert "@bottom-center" in html and "@top-center" not in html

@@ -26,6 +26,7 @@ from polyleaf.atomic import atomic_target, sweep
 from polyleaf.build import Job, Outcome, run
 from polyleaf.clinics import clinic_ids, load_clinic
 from polyleaf.errors import PolyleafError
+from polyleaf.library import Library
 from polyleaf.options import PAPERS, LeafletOptions, edition_names, parse_edition
 from polyleaf.printjob import Written, write_print_job
 from polyleaf.project import Project
@@ -186,8 +187,15 @@ def run_batch(
     copies_of: dict[Job, int] = {}
     for order in orders:
         copies_of[order.job] = copies_of.get(order.job, 0) + order.copies
+    library = Library(project)
+    statuses: dict[tuple[str, str], str] = {}  # one review per leaflet and locale, not per copy
     for job, path in done.items():
-        entries.append(_entry(out, path, "leaflet", job, copies_of[job]))
+        entry = _entry(out, path, "leaflet", job, copies_of[job])
+        if (job.leaflet, job.locale) not in statuses:
+            document = library.status(job.leaflet, project.find_locale(job.locale))
+            statuses[(job.leaflet, job.locale)] = document.status
+        entry["status"] = statuses[(job.leaflet, job.locale)]
+        entries.append(entry)
     print_jobs = []
     for (clinic, edition), items in sorted(groups.items()):
         target = out / PRINT_JOBS / f"{clinic}-{edition}.pdf"

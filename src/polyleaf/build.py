@@ -27,6 +27,7 @@ from polyleaf.errors import EngineError, PolyleafError, RenderError
 from polyleaf.gate import Gate
 from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
+from polyleaf.reviewfile import review_path
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -128,7 +129,8 @@ class Builder:
         files += [root / "polyleaf.toml", self.project.locales_dir / "glossary.toml"]
         locale = self.project.find_locale(job.locale)
         if locale != self.project.source_locale:
-            files.append(self.project.catalog_path(job.leaflet, locale))
+            catalog = self.project.catalog_path(job.leaflet, locale)
+            files += [catalog, review_path(catalog)]  # a sign-off changes the footer
             files.extend(self.project.furniture_paths(locale))
         if job.options.clinic:
             files.append(root / CLINICS / f"{job.options.clinic}.toml")

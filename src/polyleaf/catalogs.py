@@ -28,14 +28,6 @@ from polyleaf.errors import CatalogError, PolyleafError, RenderError
 from polyleaf.locales import LocaleInfo
 from polyleaf.project import LAYOUTS, Leaflet, Project
 
-#: Lines of a catalog's header comment that record its review by a qualified
-#: medical translator. A comment, not an X- header field: Babel (and so
-#: ``pybabel update``) drops unknown header fields, but keeps the comment, and
-#: PO editors show it.
-REVIEW_STATUS = "polyleaf-review"
-REVIEWED_BY = "polyleaf-reviewed-by"
-REVIEWED_ON = "polyleaf-reviewed-on"
-
 MessageKey = tuple[str | None, str]  # (gettext context, English msgid)
 
 
@@ -410,44 +402,6 @@ class CatalogTranslations:
             return escape(found[self._plural_func(n)])
         self._refuse(context, singular)
         return escape(singular if n == 1 else plural)
-
-
-@dataclass(frozen=True)
-class ReviewStatus:
-    reviewed: bool
-    reviewer: str = ""
-    date: str = ""
-
-    def __str__(self) -> str:
-        if not self.reviewed:
-            return "draft"
-        if self.reviewer == "source":
-            return "source language"
-        return f"reviewed by {self.reviewer} on {self.date}"
-
-
-def review_status(catalog: Catalog | None) -> ReviewStatus:
-    """A catalog's review status from its header; the source language counts as reviewed."""
-    if catalog is None:
-        return ReviewStatus(reviewed=True, reviewer="source", date="")
-    headers = header_fields(catalog)
-    if headers.get(REVIEW_STATUS, "draft").lower() != "reviewed":
-        return ReviewStatus(reviewed=False)
-    return ReviewStatus(
-        reviewed=True,
-        reviewer=headers.get(REVIEWED_BY, "").strip(),
-        date=headers.get(REVIEWED_ON, "").strip(),
-    )
-
-
-def header_fields(catalog: Catalog) -> dict[str, str]:
-    """``# name: value`` lines of the catalog's header comment."""
-    fields = {}
-    for line in (catalog.header_comment or "").splitlines():
-        name, colon, value = line.lstrip("# ").partition(":")
-        if colon and name.startswith("polyleaf-"):
-            fields[name.strip()] = value.strip()
-    return fields
 
 
 class CatalogStore:

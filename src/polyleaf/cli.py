@@ -19,13 +19,16 @@ from rich.console import Console
 from polyleaf import __version__, interrupts
 from polyleaf import i18n as i18n_steps
 from polyleaf.atomic import writable_folder
-from polyleaf.build import Builder, Outcome, run, split_current
-from polyleaf.catalogs import CatalogStore, review_status
+from polyleaf.build import Builder, Job, Outcome, run, split_current
+from polyleaf.catalogs import CatalogStore
 from polyleaf.clinics import load_clinic
-from polyleaf.errors import CatalogError, PolyleafError
+from polyleaf.errors import PolyleafError
 from polyleaf.gate import Gate
+from polyleaf.library import Library
+from polyleaf.locales import LocaleInfo
 from polyleaf.options import MARKS, PAPERS, LeafletOptions
 from polyleaf.project import Project
+from polyleaf.review_commands import export_command, import_command, review_group
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -180,6 +183,56 @@ run_options = _options(
 )
 
 
+require_reviewed_option = click.option(
+    "--require-reviewed",
+    is_flag=True,
+    help="Production: refuse any document with a message not reviewed by a qualified "
+    "medical translator (also require_reviewed = true in polyleaf.toml).",
+)
+
+
+def _unreviewed(library: Library, leaflet_id: str, locale: LocaleInfo) -> list[str]:
+    """Why a document that passes the gate is refused in production, one line per
+    unreviewed message (one line for a draft nobody has signed); [] when reviewed."""
+    document = library.status(leaflet_id, locale)
+    summary = document.review
+    if not document.available or summary is None or document.status == "reviewed":
+        return []
+    path = library.project.catalog_path(leaflet_id, locale).relative_to(library.project.root)
+    where = f"{leaflet_id} · {locale.tag}"
+    if not summary.reviewed_count:
+        return [f"{where} · - · - · {path} · draft: none of {summary.total} messages reviewed"]
+    lines = []
+    for message in summary.unreviewed:
+        line = f":{message.message.lineno}" if message.message else ""
+        text = " ".join(message.key[1].split())
+        text = text if len(text) <= 60 else text[:59] + "…"
+        lines.append(
+            f"{where} · {message.key[0] or '-'} · {text!r} · {path}{line} · not reviewed: "
+            f"{message.state} ({message.id})"
+        )
+    return lines
+
+
+def _refused(project: Project, jobs: list[Job], require_reviewed: bool) -> dict[Job, str]:
+    """The documents production mode refuses, each with its one-line reason."""
+    if not (require_reviewed or project.config.require_reviewed):
+        return {}
+    library = Library(project)
+    reasons: dict[tuple[str, str], str] = {}  # per leaflet and locale, whatever the edition
+    for job in jobs:
+        key = (job.leaflet, job.locale)
+        if key not in reasons:
+            document = library.status(job.leaflet, project.find_locale(job.locale))
+            # the gate's refusals are reported by the build itself
+            reasons[key] = document.refusal(require_reviewed=True) if document.available else ""
+    return {
+        job: reasons[(job.leaflet, job.locale)]
+        for job in jobs
+        if reasons[(job.leaflet, job.locale)]
+    }
+
+
 @contextmanager
 def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor | None]:
     """None (this process) for one job; a process pool, or a Dask cluster, for more."""
@@ -201,6 +254,7 @@ def _executor(jobs: int, count: int, scheduler: str = "") -> Iterator[Executor |
 @edition_options
 @run_options
 @click.option("--clinic", default="", metavar="ID", help="Clinic profile: clinics/ID.toml.")
+@require_reviewed_option
 @click.option(
     "--format",
     "output_format",
@@ -224,6 +278,7 @@ def build(
     jobs: int,
     force: bool,
     clinic: str,
+    require_reviewed: bool,
     output_format: str,
     out: Path | None,
 ) -> None:
@@ -248,11 +303,17 @@ def build(
     folders = [locale.folder for locale in project.select_locales(locales)] if locales else None
     out = writable_folder(out or project.root / "output")
     todo = Builder(project).jobs(folders, options, leaflets)
+    refused = _refused(project, todo, require_reviewed)
+    for job, reason in refused.items():
+        stderr.print(f"[red]REFUSED[/red] {job.name}: {reason}", markup=True, highlight=False)
+    todo = [job for job in todo if job not in refused]
     if output_format == "html":
         from polyleaf.export import export_html
 
         for path in export_html(project, todo, out):
             stderr.print(f"wrote   {path}")
+        if refused:
+            ctx.exit(1)
         return
     if output_format == "site":
         from polyleaf.site import check_site
@@ -269,17 +330,20 @@ def build(
 
         for path in write_site(project, outcomes, out):
             stderr.print(f"wrote   {path}")
-    _summary(ctx, outcomes)
+    _summary(ctx, outcomes, len(refused))
 
 
-def _summary(ctx: click.Context, outcomes: list[Outcome]) -> None:
+def _summary(ctx: click.Context, outcomes: list[Outcome], refused: int = 0) -> None:
     failed = [o for o in outcomes if not o.ok]
     current = sum(o.skipped for o in outcomes)
     built = len(outcomes) - len(failed) - current
     peak = max((o.peak_mib for o in outcomes if not o.skipped), default=0)
     memory = f"; peak memory per rendering process {peak:.0f} MiB" if built else ""
-    stderr.print(f"{built} built, {current} already up to date, {len(failed)} failed{memory}")
-    if failed:
+    unreviewed = f", {refused} refused as not reviewed" if refused else ""
+    stderr.print(
+        f"{built} built, {current} already up to date, {len(failed)} failed{unreviewed}{memory}"
+    )
+    if failed or refused:
         ctx.exit(1)
 
 
@@ -338,6 +402,7 @@ def export(
     metavar="tcp://HOST:PORT",
     help="Render on a Dask cluster instead of local processes (polyleaf[dask]).",
 )
+@require_reviewed_option
 @out_option
 @click.pass_context
 def batch(
@@ -348,6 +413,7 @@ def batch(
     jobs: int,
     force: bool,
     scheduler: str,
+    require_reviewed: bool,
     out: Path | None,
 ) -> None:
     """A print run from ORDERS.csv (columns clinic,leaflet,locale,paper,copies).
@@ -355,6 +421,9 @@ def batch(
     Writes one PDF per distinct document, one print job per clinic and paper
     (out/print-jobs/), and out/manifest.json. Each row names its paper (a4,
     letter, a5; a4-large for large print).
+
+    With --require-reviewed, a row whose document has an unreviewed message
+    is a bad row: each is reported and nothing renders.
 
     Example: polyleaf batch orders.csv --bleed 3mm --marks crop --out run-2026-12
     """
@@ -366,6 +435,12 @@ def batch(
     except OrdersError as error:
         for problem in error.problems:
             click.echo(f"polyleaf: error: {problem}", err=True)
+        ctx.exit(1)
+    refused = _refused(project, list(dict.fromkeys(o.job for o in todo)), require_reviewed)
+    for order in todo:
+        if order.job in refused:
+            click.echo(f"polyleaf: error: {orders}:{order.row}: {refused[order.job]}", err=True)
+    if refused:
         ctx.exit(1)
     out = writable_folder(out or project.root / "output")
     distinct = list(dict.fromkeys(order.job for order in todo))
@@ -401,6 +476,7 @@ def batch(
     default=None,
     help="Where rendered PDFs are kept. Default: output/web/ in the project.",
 )
+@require_reviewed_option
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -409,6 +485,7 @@ def serve(
     workers: int,
     timeout: float,
     cache: Path | None,
+    require_reviewed: bool,
 ) -> None:
     """The front-desk web page and HTTP API (OpenAPI at /openapi.json).
 
@@ -426,6 +503,7 @@ def serve(
         out=cache or project.root / "output" / "web",
         workers=workers,
         timeout=timeout,
+        require_reviewed=require_reviewed,
     )
     app = create_app(settings)
     stderr.print(f"polyleaf: serving {project.root} on http://{host}:{port}/")
@@ -435,11 +513,7 @@ def serve(
 @main.command()
 @leaflet_option
 @locale_option
-@click.option(
-    "--require-reviewed",
-    is_flag=True,
-    help="Also fail on catalogs still marked draft (for production print runs).",
-)
+@require_reviewed_option
 @click.pass_context
 def check(
     ctx: click.Context, leaflets: tuple[str, ...], locales: tuple[str, ...], require_reviewed: bool
@@ -458,22 +532,15 @@ def check(
     for finding in findings:
         click.echo(f"{finding.severity}: {finding}")
     checked = 0
+    library = Library(project, catalogs, gate)  # the catalogs just checked, read once
     for leaflet_id in chosen:
         for locale in wanted or project.leaflet_locales(leaflet_id):
             checked += 1
             if not (require_reviewed or project.config.require_reviewed):
                 continue
-            try:
-                status = review_status(catalogs.get(leaflet_id, locale))
-            except CatalogError:
-                continue  # already reported as an error above
-            if not status.reviewed:
-                where = project.catalog_path(leaflet_id, locale).relative_to(project.root)
-                click.echo(
-                    f"error: {leaflet_id} · {locale.tag} · - · - · {where} · draft: not yet "
-                    "reviewed by a qualified medical translator"
-                )
-                errors.append(where)
+            for line in _unreviewed(library, leaflet_id, locale):
+                click.echo(f"error: {line}")
+                errors.append(line)
     summary = f"{len(chosen)} leaflets, {checked} leaflet-locales checked, {len(errors)} errors"
     click.echo(summary, err=True)
     if errors:
@@ -487,8 +554,6 @@ def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
     """The leaflet x locale matrix: translated, safety sections complete, status."""
     from rich.table import Table
 
-    from polyleaf.library import Library
-
     project = _project(ctx)
     library = Library(project)
     table = Table("leaflet", "locale", "language", "dir", "translated", "safety sections", "status")
@@ -500,6 +565,8 @@ def locales_command(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
             status += f": {document.reason}"
         elif document.reviewer:
             status += f" by {document.reviewer} on {document.reviewed_on}"
+        elif status == "partly reviewed" and document.review is not None:
+            status = document.review.describe()
         table.add_row(
             document.leaflet,
             locale.tag,
@@ -611,3 +678,8 @@ def stats(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
                 f"{s.percent}%",
             )
     stdout.print(table)
+
+
+main.add_command(review_group)
+i18n.add_command(export_command)
+i18n.add_command(import_command)

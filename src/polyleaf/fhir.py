@@ -31,13 +31,14 @@ from pathlib import Path
 
 from polyleaf.atomic import atomic_target
 from polyleaf.build import Job, Outcome
-from polyleaf.catalogs import CatalogStore, review_status
+from polyleaf.catalogs import CatalogStore
 from polyleaf.clinics import load_clinic
 from polyleaf.errors import PolyleafError
 from polyleaf.gate import Gate
 from polyleaf.locales import LocaleInfo
 from polyleaf.outline import Block, blocks
 from polyleaf.project import Project
+from polyleaf.review import Status, document_review
 
 FORMATS = ("fhir",)
 FHIR = "fhir"
@@ -224,8 +225,8 @@ class BundleWriter:
             raise PolyleafError(f"{leaflet.relative}: a Jinja leaflet has no FHIR export yet")
         translations = self.catalogs.translations(leaflet_id, locale)
         title, masthead, body = leaflet.document.render(translations.markdown)
-        catalog = self.catalogs.get(leaflet_id, locale)
-        status = review_status(catalog)
+        review = document_review(self.catalogs, leaflet_id, locale)  # None: the source
+        reviewed = review is None or review.status is Status.REVIEWED
         revision = leaflet.revision.isoformat()
         timestamp = dt.datetime.combine(leaflet.revision, dt.time(), dt.UTC)
         composition_id = stable_id(leaflet_id, locale, "composition")
@@ -239,7 +240,7 @@ class BundleWriter:
             "language": locale.tag,
             "identifier": [{"system": LEAFLET_SYSTEM, "value": leaflet.code}],
             "version": revision,
-            "status": "final" if status.reviewed else "preliminary",
+            "status": "final" if reviewed else "preliminary",
             "type": DOCUMENT_TYPE,
             "date": revision,
             "author": [
@@ -248,7 +249,7 @@ class BundleWriter:
             "title": title,
             "section": [section(node, locale) for node in nodes],
         }
-        if status.reviewed and catalog is not None:
+        if reviewed and review is not None:
             attester: dict[str, object] = {
                 "mode": {
                     "coding": [
@@ -258,10 +259,10 @@ class BundleWriter:
                         }
                     ]
                 },
-                "party": {"display": status.reviewer},
+                "party": {"display": "; ".join(map(str, review.reviewers))},
             }
-            if _is_date(status.date):
-                attester["time"] = status.date
+            if review.reviewed_on:
+                attester["time"] = review.reviewed_on.isoformat()
             composition["attester"] = [attester]
         bundle = {
             "resourceType": "Bundle",
@@ -316,14 +317,6 @@ class BundleWriter:
             with atomic_target(target) as temporary:
                 temporary.write_text(text, encoding="utf-8")
         return Outcome(job, path=target)
-
-
-def _is_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 def export_fhir(project: Project, jobs: list[Job], out: Path, clinic: str = "") -> list[Outcome]:

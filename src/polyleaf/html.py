@@ -33,7 +33,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from polyleaf.catalogs import CatalogStore, CatalogTranslations, layout_files, review_status
+from polyleaf.catalogs import CatalogStore, CatalogTranslations, layout_files
 from polyleaf.clinics import ClinicProfile, load_clinic
 from polyleaf.confine import ProjectLoader
 from polyleaf.errors import PolyleafError, RenderError
@@ -42,6 +42,7 @@ from polyleaf.locales import LocaleInfo
 from polyleaf.options import LeafletOptions
 from polyleaf.outline import sectioned
 from polyleaf.project import LAYOUTS, Leaflet, Project
+from polyleaf.review import Status, document_review
 
 if TYPE_CHECKING:
     from polyleaf.personal import Personalisation
@@ -161,12 +162,9 @@ def css_content(value: str) -> Markup:
     return Markup(" ".join(parts) or '""')
 
 
-def _format_review_date(text: str, locale: LocaleInfo) -> str:
-    """A reviewer's ISO date in the locale's own format (as written, if not ISO)."""
-    try:
-        return format_date(dt.date.fromisoformat(text), "long", locale=locale.babel)
-    except ValueError:
-        return text
+def _format_review_date(day: dt.date, locale: LocaleInfo) -> str:
+    """A sign-off date in the locale's own format."""
+    return format_date(day, "long", locale=locale.babel)
 
 
 #: How long rendering one document's HTML may take before it fails: a bound
@@ -287,16 +285,20 @@ class Renderer:
         leaflet = self.project.leaflet(leaflet_id)
         clinic = self.clinic(options.clinic)
         url = clinic.online_url(leaflet_id, locale.tag)
-        catalog = self.catalogs.get(leaflet_id, locale)
-        status = review_status(catalog)
+        summary = document_review(self.catalogs, leaflet_id, locale)
+        reviewed = summary is not None and summary.status is Status.REVIEWED
         stylesheet = layout_files(self.project)["leaflet.css"]
         return {
             "locale": {
                 "tag": locale.tag,
                 "direction": locale.direction,
-                "draft": not status.reviewed,
-                "reviewer": "" if catalog is None else status.reviewer,
-                "reviewed_on": _format_review_date(status.date, locale),
+                "draft": summary is not None and not reviewed,
+                "reviewed_messages": summary.reviewed_count if summary else 0,
+                "messages": summary.total if summary else 0,
+                "reviewer": "; ".join(map(str, summary.reviewers)) if reviewed else "",
+                "reviewed_on": _format_review_date(summary.reviewed_on, locale)
+                if reviewed and summary.reviewed_on
+                else "",
             },
             "leaflet": {
                 "id": leaflet_id,

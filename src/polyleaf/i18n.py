@@ -16,9 +16,6 @@ from babel.messages.catalog import Catalog
 
 from polyleaf import __version__
 from polyleaf.catalogs import (
-    REVIEW_STATUS,
-    REVIEWED_BY,
-    REVIEWED_ON,
     MessageKey,
     SourceMessage,
     leaflet_messages,
@@ -30,16 +27,15 @@ from polyleaf.errors import PolyleafError
 from polyleaf.locales import locale_info, normalize
 from polyleaf.project import FURNITURE, LAYOUTS, Leaflet, Project
 
-DRAFT_COMMENT = f"""\
-# {{language}} translation of a polyleaf leaflet.
+DRAFT_COMMENT = """\
+# {language} translation of a polyleaf leaflet.
 #
-# Leaflets built from a draft carry a "Draft translation" mark on every page.
-# After a qualified medical translator has reviewed every message, change
-# the status line below to "reviewed" and add two lines:
-# {REVIEWED_BY}: <name, qualification>
-# {REVIEWED_ON}: <YYYY-MM-DD>
-#
-# {REVIEW_STATUS}: draft"""
+# Leaflets built from it carry a "Draft translation" mark on every page until
+# a qualified medical translator, not its translator, has reviewed and signed
+# every message:
+#   polyleaf review sign --leaflet ID --locale LOCALE --by "Name, credential"
+# Signing records each message's words beside this file (<leaflet>.review.toml);
+# a message whose English or translation changes afterwards is a draft again."""
 
 
 def template_catalog(project: Project, leaflet: Leaflet) -> Catalog:

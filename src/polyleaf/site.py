@@ -28,13 +28,14 @@ from markupsafe import Markup
 
 from polyleaf.atomic import atomic_target
 from polyleaf.build import Job, Outcome
-from polyleaf.catalogs import CatalogStore, CatalogTranslations, layout_files, review_status
+from polyleaf.catalogs import CatalogStore, CatalogTranslations, layout_files
 from polyleaf.errors import PolyleafError
 from polyleaf.fonts import LATIN, families_for, font_face_css, pinned_font_paths
 from polyleaf.gate import Gate
 from polyleaf.html import TYPESETTING, Renderer
 from polyleaf.locales import LocaleInfo
 from polyleaf.project import LAYOUTS, Project
+from polyleaf.review import Status, document_review
 
 SITE = "site"
 PAGE = "site.html"
@@ -247,9 +248,9 @@ class SiteWriter:
         families: set[str] = set(families_for(self.project.source_locale))
         for locale in self.languages(leaflet_id):
             families.update(families_for(locale))
-            catalog = self.catalogs.get(leaflet_id, locale)
             translations = self.catalogs.translations(leaflet_id, locale)
-            draft = not review_status(catalog).reviewed
+            review = document_review(self.catalogs, leaflet_id, locale)
+            draft = review is not None and review.status is not Status.REVIEWED
             languages.append(
                 {
                     "tag": locale.tag,

@@ -58,6 +58,9 @@ class Settings:
     workers: int = 2
     timeout: float = 60.0
     queue: int = 8  #: requests rendering or waiting for a worker, at most
+    #: Production: offer no document with a message not reviewed by a qualified
+    #: medical translator (--require-reviewed, or require_reviewed in polyleaf.toml).
+    require_reviewed: bool = False
 
 
 def render_preview(pdf: Path, target: Path) -> None:
@@ -85,16 +88,18 @@ class FrontDesk:
         library = Library(self.project)
         #: leaflet id -> locale tag -> what the API says about it
         self.entries: dict[str, dict[str, LocaleEntry]] = {}
+        strict = settings.require_reviewed or self.project.config.require_reviewed
         for document in library.matrix():
             locale = document.locale
+            refusal = document.refusal(require_reviewed=strict)
             self.entries.setdefault(document.leaflet, {})[locale.tag] = LocaleEntry(
                 tag=locale.tag,
                 name=locale.display_name,
                 english_name=locale.english_name,
                 direction=locale.direction,
                 status=document.status,
-                available=document.available,
-                reason=document.reason,
+                available=not refusal,
+                reason=document.reason if not document.available else refusal,
             )
         #: Clinic profiles that load; one with an error is not offered (logged), as a
         #: locale failing the gate is not: the desk still serves every other clinic.
@@ -161,7 +166,9 @@ class FrontDesk:
             raise ApiError(404, f"unknown locale {locale!r} for {leaflet}", list(entries))
         if not entry.available:
             offered = [e.tag for e in entries.values() if e.available]
-            raise ApiError(409, f"{entry.tag} fails the safety gate ({entry.reason})", offered)
+            if entry.status == "blocked by the gate":
+                raise ApiError(409, f"{entry.tag} fails the safety gate ({entry.reason})", offered)
+            raise ApiError(409, f"{entry.tag} is not reviewed ({entry.reason})", offered)
         if edition.paper not in PAPERS:
             raise ApiError(422, f"unknown paper {edition.paper!r}", list(PAPERS))
         if edition.bilingual and entry.tag == self.project.source_locale.tag:

@@ -95,7 +95,7 @@ def page(request: Request, ui: str = "") -> HTMLResponse:
             dict(e.model_dump(), leaflet=lid)
             for lid, es in desk.entries.items()
             for e in es.values()
-            if not e.available
+            if e.status == "blocked by the gate"  # what the page's sentence explains
         ],
         papers=list(PAPERS),
         clinics=[{"id": cid, "name": c.name} for cid, c in sorted(desk.clinics.items())],
