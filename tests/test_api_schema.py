@@ -24,4 +24,12 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_document(case: schemathesis.Case) -> None:
-    case.call_and_validate()
+    if case.method == "POST":
+        # A personalised copy refuses what JSON Schema cannot say: a character
+        # that is unassigned, invisible or that none of the locale's fonts can
+        # draw (a 422 naming it). Every other check still applies to it.
+        from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    else:
+        case.call_and_validate()

@@ -174,7 +174,7 @@ class Builder:
         if job.leaflet not in self._checked_templates:
             self.renderer.check_templates([job.leaflet])
             self._checked_templates.add(job.leaflet)
-        html = self.renderer.render(job.leaflet, locale, job.options, personal)
+        html = self.renderer.render(job.leaflet, locale, job.options, personal=personal)
         if personal.filled and 'class="personal"' not in html:
             layout = self.project.leaflet(job.leaflet).layout
             raise RenderError(

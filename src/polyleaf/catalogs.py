@@ -132,8 +132,10 @@ def _previous_ids(message: Message) -> list[str]:
 def _field(message: Message, field: str) -> object:
     if field == "previous_id":
         return _previous_ids(message)
-    if field == "user_comments":
-        return [comment for comment in message.user_comments if not comment.startswith("|")]
+    if field in ("user_comments", "auto_comments"):
+        # comments as their words: Babel's writer wraps them at 76 columns
+        comments = [c for c in getattr(message, field) if not c.startswith("|")]
+        return " ".join(" ".join(comments).split())
     value = getattr(message, field)
     if field == "string" and not any(value if isinstance(value, tuple) else (value,)):
         return ""  # untranslated: None in a catalog built in memory, "" when read

@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from polyleaf.fonts import coverage, families_for
 from polyleaf.locales import LocaleInfo
@@ -85,6 +85,15 @@ class Dose(BaseModel):
     strength: Annotated[
         Decimal,
         Field(gt=0, le=MAX_STRENGTH, decimal_places=3, description="of one capsule or tablet"),
+        # a JSON number (e.g. 20 or 0.5): the schema says so, not "number or string"
+        WithJsonSchema(
+            {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": float(MAX_STRENGTH),
+                "multipleOf": 0.001,
+            }
+        ),
     ]
     unit: Literal["mg", "micrograms", "mL"]
     frequency: Frequency

@@ -9,6 +9,7 @@ names the leaflet and locale but never the client.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
@@ -80,6 +81,17 @@ async def bad_request(request: Request, error: Exception) -> JSONResponse:
     return error_response(422, f"{where}: {first['msg']}", allowed)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents at this path (Starlette's own Allow header
+    names only the first route that matched the path: GET, not the POST beside it)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
 async def http_error(request: Request, error: Exception) -> JSONResponse:
     """Starlette's own refusals: an unknown address (404), a wrong method (405)."""
     assert isinstance(error, HTTPException)
@@ -87,7 +99,10 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     if error.status_code == 404:
         return error_response(404, f"no such address {request.url.path!r}", ENTRY_POINTS)
     if error.status_code == 405:
-        allowed = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+        allowed = _allowed_methods(request) or [
+            m.strip() for m in headers.get("Allow", "").split(",") if m.strip()
+        ]
+        headers["Allow"] = ", ".join(allowed)
         return error_response(405, f"method {request.method} not allowed", allowed, headers)
     return error_response(error.status_code, str(error.detail), [], headers)
 
