@@ -434,3 +434,28 @@ def test_a_link_inside_the_project_is_fine(project_copy: Path, tmp_path: Path) -
     css.symlink_to(Path("..") / "clinics" / "leaflet.css")
     run = polyleaf("--project", project_copy, "build", "--locale", "en", "--out", tmp_path)
     assert run.code == 0, run.stderr
+
+
+@pytest.mark.parametrize("name", ["isotretinoin-20mg.po", "isotretinoin-20mg.review.toml"])
+def test_a_catalog_or_review_file_linked_from_outside_is_refused(
+    project_copy: Path, tmp_path: Path, name: str
+) -> None:
+    """check, review and build all refuse it, in one line, and print nothing of it."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text('secret = "SECRET-CONTENT"\nmsgid "SECRET-CONTENT"\nmsgstr ""\n')
+    link = project_copy / "locales" / "es" / "LC_MESSAGES" / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside)
+    where = f"locales/es/LC_MESSAGES/{name} · a symbolic link to"
+    run = polyleaf("--project", project_copy, "check", "--leaflet", "isotretinoin-20mg")
+    assert run.code == 1 and where in run.stdout and "SECRET" not in run.stdout + run.stderr
+    run = polyleaf(
+        "--project", project_copy, "review", "status",
+        "--leaflet", "isotretinoin-20mg", "--locale", "es",
+    )  # fmt: skip
+    assert_one_line_error(run, "a symbolic link to", "outside the leaflet project")
+    assert "SECRET" not in run.stdout + run.stderr
+    out = tmp_path / "out"
+    run = polyleaf("--project", project_copy, "build", "--locale", "es", "--out", out)
+    assert run.code == 1 and not list((out / "isotretinoin-20mg").rglob("*.pdf"))
+    assert list((out / "isotretinoin-reminder-card").rglob("*.pdf"))  # the other leaflet builds

@@ -406,6 +406,19 @@ class CatalogTranslations:
         return escape(singular if n == 1 else plural)
 
 
+def confined(root: Path, path: Path) -> Path:
+    """*path* if it stays inside the project; a catalog (or a review file beside
+    one) reached through a symbolic link out of it is a CatalogError, so that
+    the gate reports it like any unreadable catalog."""
+    from polyleaf.confine import inside
+
+    try:
+        return inside(root, path)
+    except PolyleafError as error:
+        detail = str(error).split(": ", 1)[1]
+        raise CatalogError(path.relative_to(root), None, detail) from None
+
+
 class CatalogStore:
     """Each catalog of a project, read once per process.
 
@@ -421,6 +434,8 @@ class CatalogStore:
 
     def read(self, path: Path, locale: LocaleInfo) -> Catalog:
         if path not in self._catalogs:
+            if not path.is_relative_to(LAYOUTS):
+                confined(self.project.root, path)
             self._catalogs[path] = read_catalog(path, locale=locale.folder)
         return self._catalogs[path]
 

@@ -536,6 +536,12 @@ def check(
     for leaflet_id in chosen:
         for locale in wanted or project.leaflet_locales(leaflet_id):
             checked += 1
+            # what the gate cannot see but stops the document: a review file
+            # that cannot be read (nobody can say what was signed)
+            for finding in library.status(leaflet_id, locale).errors:
+                if finding not in findings:
+                    click.echo(f"error: {finding}")
+                    errors.append(finding)
             if not (require_reviewed or project.config.require_reviewed):
                 continue
             for line in _unreviewed(library, leaflet_id, locale):

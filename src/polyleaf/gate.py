@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from babel.messages.catalog import PYTHON_FORMAT, Message
 
@@ -49,6 +49,9 @@ from polyleaf.errors import CatalogError, PolyleafError
 from polyleaf.fonts import coverage, families_for
 from polyleaf.locales import LocaleInfo
 from polyleaf.project import LAYOUTS, Project
+
+if TYPE_CHECKING:
+    from polyleaf.html import Renderer
 
 Severity = Literal["error", "warning"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -218,6 +221,14 @@ class Gate:
         return self._sources[leaflet_id]
 
     @cached_property
+    def _layouts(self) -> Renderer:
+        """One renderer for every leaflet's layout check (its Jinja environment
+        parses each layout once), made only when the gate first needs it."""
+        from polyleaf.html import Renderer  # the layouts: parsed, not rendered
+
+        return Renderer(self.project, self.catalogs)
+
+    @cached_property
     def furniture_source(self) -> dict[MessageKey, SourceMessage]:
         return furniture_messages(self.project)
 
@@ -237,10 +248,8 @@ class Gate:
             where, _, problem = str(error).partition(": ")
             return [Finding(leaflet_id, tag, "-", "-", where, problem)]
         findings = []
-        from polyleaf.html import Renderer  # the layouts: parsed, not rendered
-
         try:
-            Renderer(self.project, self.catalogs).check_templates([leaflet_id])
+            self._layouts.check_templates([leaflet_id])
         except PolyleafError as error:
             where, _, problem = str(error).partition(": ")
             findings.append(Finding(leaflet_id, tag, "-", "-", where, problem))

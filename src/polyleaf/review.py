@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog, Message
 
-from polyleaf.catalogs import MessageKey, message_key
+from polyleaf.catalogs import MessageKey, confined, message_key
 from polyleaf.errors import CatalogError, PolyleafError
 from polyleaf.reviewfile import (
     Record,
@@ -281,6 +281,8 @@ def document_review(
     if catalog is None:
         return None
     path = review_path(catalogs.project.catalog_path(leaflet_id, locale))
+    if path.is_symlink():
+        confined(catalogs.project.root, path)
     return status(catalog, read_review(path), source_keys)
 
 

@@ -45,7 +45,10 @@ def _document(
     if locale not in project.leaflet_locales(leaflet_id):
         raise PolyleafError(f"{leaflet_id} has no {locale.tag} catalog; see polyleaf locales")
     library = Library(project)
-    return library, library.status(leaflet_id, locale)
+    document = library.status(leaflet_id, locale)
+    if document.review is None:  # a catalog or review file that cannot be read
+        raise PolyleafError(f"{leaflet_id} · {locale.tag} · {document.reason}")
+    return library, document
 
 
 def _headline(document: DocumentStatus) -> str:
@@ -73,7 +76,7 @@ def status_command(ctx: click.Context, leaflet_id: str, locale_name: str, show_a
     """
     _, document = _document(ctx, leaflet_id, locale_name)
     click.echo(_headline(document))
-    assert document.review is not None
+    assert document.review is not None  # _document refuses the rest
     for message in document.review.messages:
         if message.reviewed and not show_all:
             continue
