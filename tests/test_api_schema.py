@@ -22,7 +22,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: CI runs the same examples every time (a random draw once failed CI on
+# an undocumented 400 that a fixed example now covers in test_personal.py).
+@settings(max_examples=50, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_document(case: schemathesis.Case) -> None:
     if case.method == "POST":
         # A personalised copy refuses what JSON Schema cannot say: a character

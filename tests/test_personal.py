@@ -128,6 +128,16 @@ def test_a_character_no_pinned_font_draws_is_a_422_naming_it(client: TestClient)
     )
 
 
+@pytest.mark.parametrize("content", [b"\xff\xfe", b'{"patient_name": "Jos\xe9"}', b"{", b"[1]"])
+def test_a_body_that_is_not_json_text_is_a_422(client: TestClient, content: bytes) -> None:
+    response = client.post(
+        f"/leaflets/{LEAFLET}/es.pdf", content=content, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert set(response.json()) == {"error", "available"}
+    assert response.json()["error"].startswith("body")
+
+
 def test_a_body_too_large_is_refused(client: TestClient) -> None:
     response = client.post(
         f"/leaflets/{LEAFLET}/es.pdf",

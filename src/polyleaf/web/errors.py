@@ -76,7 +76,9 @@ async def bad_request(request: Request, error: Exception) -> JSONResponse:
     """Malformed parameters: 422 with the same error body as every other refusal."""
     assert isinstance(error, RequestValidationError)
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"][1:]) or "request"
+    if first.get("type") == "json_invalid":
+        return error_response(422, "body: not valid JSON", [])
+    where = ".".join(str(part) for part in first["loc"][1:]) or str(first["loc"][0])
     allowed = ["true", "false"] if first.get("type") == "bool_parsing" else []
     return error_response(422, f"{where}: {first['msg']}", allowed)
 
@@ -98,6 +100,10 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     headers = dict(error.headers or {})
     if error.status_code == 404:
         return error_response(404, f"no such address {request.url.path!r}", ENTRY_POINTS)
+    if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
+        # FastAPI answers malformed JSON with a validation error (422) but a
+        # body that is not UTF-8 at all with a bare 400: one answer for both.
+        return error_response(422, "body: not UTF-8 JSON text", [], headers)
     if error.status_code == 405:
         allowed = _allowed_methods(request) or [
             m.strip() for m in headers.get("Allow", "").split(",") if m.strip()
