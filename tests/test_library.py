@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOTS, copy_root, polyleaf
+from conftest import CARD, LEAFLET, ROOT, ROOTS, copy_root, polyleaf
 from fixture_project import assert_one_line_error, catalog_path, line_of, set_translation
 from polyleaf.build import Builder, run
 from polyleaf.catalogs import read_catalog
 from polyleaf.gate import Gate
-from polyleaf.html import UNITS, Renderer, keep_numbers_with_units
+from polyleaf.html import Renderer, keep_numbers_with_units
 from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
 
@@ -186,17 +186,31 @@ def test_scaffold_errors_are_one_line(library: Path, args: tuple[str, ...], expe
     ("text", "expected"),
     [
         ("Take 100 mg a day.", f"Take 100 {WJ}mg a day."),
-        ("Use SPF 30 or higher.", f"Use SPF {WJ}30 or higher."),
+        ("Use SPF 30 or higher.", f"Use SPF {WJ}30 {WJ}or higher."),
         ("for 6 months after", f"for 6 {WJ}months after"),
         ("for 1 month", f"for 1 {WJ}month"),
         ("2.5 mL twice", f"2.5 {WJ}mL twice"),
         ("Isotretinoin 20mg", "Isotretinoin 20mg"),
-        ("Take 2 tablets with water.", "Take 2 tablets with water."),
+        ("Take 2 tablets with water.", f"Take 2 {WJ}tablets with water."),
         ("the mg and the SPF of it", "the mg and the SPF of it"),
+        ("spf 50 and 50 % of", f"spf {WJ}50 {WJ}and 50 {WJ}% of"),
+        # whatever script the unit is written in, and native digits
+        ("إيزوتريتينوين 20 ملغ يوميًا", f"إيزوتريتينوين 20 {WJ}ملغ يوميًا"),
+        ("۲۰ میلی‌گرم", f"۲۰ {WJ}میلی‌گرم"),
+        ("६ महीने तक", f"६ {WJ}महीने तक"),
+        ("20 мг в день", f"20 {WJ}мг в день"),
+        ("每天 20 毫克", f"每天 20 {WJ}毫克"),
+        ("后至少1个月内", f"后至少1{WJ}个{WJ}月内"),
+        ("15～20週", f"15～20{WJ}週"),
+        ("최소 1개월 동안", f"최소 1{WJ}개{WJ}월 동안"),
+        # a number is not joined to what comes before it, nor to another number
+        ("take 20 or 40", f"take 20 {WJ}or 40"),
+        ("from 1 to 2", f"from 1 {WJ}to 2"),
+        ("in 2026 2027", "in 2026 2027"),
     ],
 )
 def test_keep_numbers_with_units(text: str, expected: str) -> None:
-    assert keep_numbers_with_units(text, (*UNITS, "month")) == expected
+    assert keep_numbers_with_units(text) == expected
 
 
 @pytest.fixture(scope="module")
@@ -216,12 +230,32 @@ def test_rendered_html_keeps_numbers_with_units(alpha_en: tuple[Project, Path]) 
     renderer = Renderer(project)
     english = renderer.render("alpha", project.source_locale)
     assert f"Alphacillin 100 {WJ}mg tablets" in english
-    assert f"SPF {WJ}30 or higher" in english
+    assert f"SPF {WJ}30 {WJ}or higher" in english
     assert f"until 1 {WJ}month after" in english  # a time word of the glossary
     assert "<title>Alphacillin 100 mg tablets</title>" in english  # the title stays plain
     spanish = renderer.render("alpha", project.find_locale("es"))
     assert f"hasta 1 {WJ}mes después" in spanish  # the glossary's Spanish form
     assert f"alfacilina 100 {WJ}mg" in spanish
+
+
+@pytest.mark.parametrize("leaflet", [LEAFLET, CARD])
+def test_no_number_can_part_from_its_unit_in_any_locale_of_the_real_leaflets(
+    leaflet: str,
+) -> None:
+    """Every locale, whatever script its units are written in ("20 ملغ", "20 мг")."""
+    project = Project.load(ROOT)
+    renderer = Renderer(project)
+    loose: dict[str, list[str]] = {}
+    joined = dict.fromkeys((locale.tag for locale in project.locales), 0)
+    for locale in project.locales:
+        body = renderer.render(leaflet, locale).split("<body", 1)[1]
+        for text in re.findall(r">([^<]+)<", body):
+            loose_here = re.findall(r"\d+ [^\W\d_]+|\d[\u3040-\u9fff\uac00-\ud7af]", text)
+            if loose_here:
+                loose.setdefault(locale.tag, []).extend(loose_here)
+            joined[locale.tag] += len(re.findall(rf"\d {WJ}|\d{WJ}", text))
+    assert not loose, loose
+    assert all(joined.values()), joined
 
 
 def test_pdf_text_layer_reads_plain_numbers_and_units(alpha_en: tuple[Project, Path]) -> None:

@@ -59,8 +59,7 @@ WORD = re.compile(r"[^\W\d_]+")
 #: This many consecutive words shared with the English source mean a sentence
 #: was left untranslated (three would catch lists of brand names).
 ENGLISH_RUN = 4
-#: Unit symbols written alike in every language the leaflets use (the number-unit
-#: rule of html.UNITS keeps them on one line with their number).
+#: Unit symbols written alike in every language the leaflets use.
 UNIT_SYMBOLS = frozenset({"mg", "g", "kg", "mcg", "µg", "mL", "ml", "IU"})
 #: Layouts whose messages must all be translated, as a safety section's: the
 #: personalised box composes a patient's dose from them.

@@ -81,38 +81,52 @@ TYPESETTING: dict[str, Callable[[str], str]] = {
     "ur": arabic_comma_breaks_runs,
 }
 _BODY_TEXT = re.compile(r">([^<]+)<")
-#: Units a number is never split from at a line end ("100 mg", "SPF 30").
-UNITS = ("mg", "g", "kg", "mcg", "µg", "ml", "mL", "IU", "%")
+#: Words written before their number ("SPF 30"); every other unit follows it.
+UNITS_BEFORE = ("SPF",)
+#: A space after a number (any digits) and before a word in any script or a
+#: per cent sign ("100 mg", "20 ملغ", "६ महीने", "2 capsules", "50 %"), or
+#: after a word of UNITS_BEFORE and before a number.
+_NUMBER_WORD = re.compile(
+    r"(?<=\d) (?=[^\W\d_]|%)|(?:"
+    + "|".join(rf"(?<=\b{re.escape(word)})" for word in UNITS_BEFORE)
+    + r") (?=\d)",
+    re.IGNORECASE,
+)
 
 
-def keep_numbers_with_units(text: str, units: tuple[str, ...]) -> str:
-    """A number and its unit stay on one line: "100 mg", "SPF 30", "6 months".
+#: Scripts written without spaces, where a line may break between any two
+#: characters: kana, CJK ideographs, Hangul.
+_CJK = "\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+#: A number and the unit written right after it ("1个月", "20週", "1개월"):
+#: the first two characters, which is where the unit is.
+_NUMBER_CJK = re.compile(rf"(?<=\d)([{_CJK}]{{1,2}})")
+
+
+def keep_numbers_with_units(text: str) -> str:
+    """A number and the word after it stay on one line: "100 mg", "SPF 30",
+    "6 months", in every locale and script, whatever the translator wrote for
+    the unit (a list of units would miss "ملغ" or "мг"); in Chinese, Japanese
+    and Korean, where lines break between characters, the number and the two
+    characters after it ("1个月").
 
     A WORD JOINER after the space forbids a line break there (UAX #14, rule
     LB11) and, like the one between Hangul syllables, draws nothing and does
     not reach the text layer: the PDF still copies as "100 mg".
     """
-    pattern = _unit_pattern(units)
-    return pattern.sub("\\g<0>\u2060", text)
-
-
-@lru_cache(maxsize=64)
-def _unit_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
-    return re.compile(rf"(?<=\d) (?=(?:{alternatives}))|(?<=\bSPF) (?=\d)", re.IGNORECASE)
+    text = _NUMBER_WORD.sub("\\g<0>\u2060", text)
+    return _NUMBER_CJK.sub(lambda unit: "\u2060" + "\u2060".join(unit.group(1)), text)
 
 
 def typeset_body(
     html: str,
     locale: LocaleInfo,
-    units: tuple[str, ...],
     typesetting: dict[str, Callable[[str], str]] = TYPESETTING,
 ) -> str:
     """The per-language adjustments and the number-unit rule, in the body text only."""
     language = typesetting.get(locale.language)
 
     def typeset(match: re.Match[str]) -> str:
-        text = keep_numbers_with_units(match.group(1), units)
+        text = keep_numbers_with_units(match.group(1))
         return f">{language(text) if language else text}<"
 
     head, body = html.split("<body", 1)
@@ -376,7 +390,7 @@ class Renderer:
             where = Path(where).name if "/" in where else where
             line = getattr(error, "lineno", None)
             raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None
-        return typeset_body(html, locale, self.unit_words(locale), typesetting)
+        return typeset_body(html, locale, typesetting)
 
     def _bilingual(
         self, leaflet: Leaflet, locale: LocaleInfo, translations: CatalogTranslations
@@ -409,15 +423,3 @@ class Renderer:
                 "rows": [(Markup(patient), Markup(english)) for patient, english in pair.rows],
             },
         }
-
-    def unit_words(self, locale: LocaleInfo) -> tuple[str, ...]:
-        """The words a number is kept with on one line in *locale*: units, and the
-        local forms of the glossary's time units (month, week)."""
-        words = list(UNITS)
-        for term in ("month", "week", "day", "year"):
-            forms = self.project.glossary.terms.get(term, {})
-            for key in ("en", locale.folder):
-                form = forms.get(key)
-                if form:
-                    words.extend([form] if isinstance(form, str) else form)
-        return tuple(dict.fromkeys(words))
