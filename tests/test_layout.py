@@ -3,17 +3,22 @@ Korean keeps its words whole, Indic and Arabic text is shaped (not boxes)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from functools import cache
 
 import pytest
 from weasyprint.formatting_structure import boxes
 
-from conftest import LEAFLET, ROOT, all_locales
+from conftest import CARD, LEAFLET, PROJECT_FILES, ROOT, all_locales
+from polyleaf import review
+from polyleaf.catalogs import CatalogStore
 from polyleaf.html import Renderer, keep_hangul_words
 from polyleaf.locales import LocaleInfo
+from polyleaf.options import BAND_MM, PAPERS, LeafletOptions
 from polyleaf.pdf import PdfWriter
 from polyleaf.project import Project
+from polyleaf.reviewfile import review_path
 
 LOCALES = all_locales()
 
@@ -78,3 +83,61 @@ def test_left_to_right_lines_start_at_the_left() -> None:
     for left, right, line_left, line_right in _h2_lines("en"):
         assert line_left == pytest.approx(left, abs=0.5)
         assert line_right < right - 20
+
+
+# -- the page furniture stays on the page -----------------------------------------
+
+
+def _misplaced_text(pdf_document) -> list[str]:  # noqa: ANN001
+    """Text drawn off the page or under the colour band at its top (where the
+    draft notice, red on the band's colour, could not be read)."""
+    band = BAND_MM * 96 / 25.4
+    misplaced = []
+    for number, page in enumerate(pdf_document.pages, 1):
+        page_box = page._page_box
+        width, height = page_box.margin_width(), page_box.margin_height()
+        for box in walk(page_box):
+            if not (isinstance(box, boxes.TextBox) and box.text.strip()):
+                continue
+            x, y = box.position_x, box.position_y
+            inside = -0.5 <= x and x + box.width <= width + 0.5 and y + box.height <= height + 0.5
+            if y < band - 0.5 or not inside:
+                misplaced.append(f"page {number}: {box.text!r} at ({x:.0f}, {y:.0f})")
+    return misplaced
+
+
+@pytest.fixture(scope="module")
+def partly_reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project where one message of the card is signed in every
+    locale, so each page carries the longer notice ("3 of 31 reviewed")."""
+    root = tmp_path_factory.mktemp("partly") / "project"
+    root.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
+    project = Project.load(root)
+    store = CatalogStore(project)
+    for locale in project.locales[1:]:
+        catalog = store.get(CARD, locale)
+        path = review_path(project.catalog_path(CARD, locale))
+        review.sign(catalog, path, "Dr Eva Sanz, medical translator", ["pregnancy-warning"])
+    return Project.load(root)
+
+
+@pytest.mark.parametrize("paper", sorted(PAPERS))
+def test_the_draft_notice_and_footer_stay_on_the_page_and_off_the_band(
+    partly_reviewed: Project, paper: str
+) -> None:
+    """Every locale, both draft notices (none reviewed, partly reviewed), every
+    paper: the card is short, and the furniture does not depend on the leaflet
+    (nor on large print, whose body text is larger but whose furniture is not)."""
+    options = LeafletOptions(paper=paper)
+    misplaced = {}
+    for project in (Project.load(ROOT), partly_reviewed):
+        renderer = Renderer(project)
+        for locale in project.locales:
+            html = renderer.render(CARD, locale, options)
+            found = _misplaced_text(PdfWriter(project.root).document(html))
+            if found:
+                misplaced[f"{locale.tag} ({project.root.name})"] = found[:2]
+    assert not misplaced, misplaced
