@@ -89,8 +89,8 @@ def test_left_to_right_lines_start_at_the_left() -> None:
 
 
 def _misplaced_text(pdf_document) -> list[str]:  # noqa: ANN001
-    """Text drawn off the page or under the colour band at its top (where the
-    draft notice, red on the band's colour, could not be read)."""
+    """Text drawn off the page, under the colour band at its top (where the
+    draft notice, red on the band's colour, could not be read) or below 9 pt."""
     band = BAND_MM * 96 / 25.4
     misplaced = []
     for number, page in enumerate(pdf_document.pages, 1):
@@ -103,6 +103,8 @@ def _misplaced_text(pdf_document) -> list[str]:  # noqa: ANN001
             inside = -0.5 <= x and x + box.width <= width + 0.5 and y + box.height <= height + 0.5
             if y < band - 0.5 or not inside:
                 misplaced.append(f"page {number}: {box.text!r} at ({x:.0f}, {y:.0f})")
+            if box.style["font_size"] < 9 * 96 / 72 - 0.01:
+                misplaced.append(f"page {number}: {box.text!r} at {box.style['font_size']}px")
     return misplaced
 
 

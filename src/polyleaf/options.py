@@ -19,18 +19,16 @@ class Paper:
     width_mm: float
     margins_mm: tuple[float, float, float, float]  #: top, right, bottom, left
     body_pt: float  #: body text size; never below 9 pt
-    #: The page furniture (draft notice, footer), which has to fit in the
-    #: margins below the colour band in every language: three lines of the
-    #: longest draft notice on the narrow papers.
-    furniture_pt: float = 9
 
 
 PAPERS: dict[str, Paper] = {
     "a4": Paper("A4", 210, (18, 16, 20, 16), 11),
     "letter": Paper("letter", 215.9, (18, 16.5, 20, 16.5), 11),
-    "a5": Paper("A5", 148, (18, 11, 16, 11), 9.5, furniture_pt=8),
+    #: The top margin holds the colour band and the draft notice below it,
+    #: which takes three lines of 9 pt in some languages on the narrow papers.
+    "a5": Paper("A5", 148, (19, 11, 16, 11), 9.5),
     #: Pocket cards (an isotretinoin reminder card): declared by the leaflet.
-    "a6": Paper("A6", 105, (18, 8, 17, 8), 9, furniture_pt=7.5),
+    "a6": Paper("A6", 105, (19, 8, 17, 8), 9),
 }
 #: The clinic's colour band at the top of every page, inside the trimmed page.
 BAND_MM = 4
@@ -120,10 +118,6 @@ class LeafletOptions:
         top, right, bottom, left = paper.margins_mm
         bleed = _millimetres(self.bleed) if self.bleed else 0
         rules = [f"size: {paper.css_size}", f"margin: {top}mm {right}mm {bottom}mm {left}mm"]
-        furniture = "".join(
-            f" @{box} {{ font-size: {paper.furniture_pt}pt; }}"
-            for box in ("top-center", "bottom-left", "bottom-center", "bottom-right")
-        )
         if self.bleed:
             rules.append(f"bleed: {self.bleed}")
         if self.marks:
@@ -135,7 +129,7 @@ class LeafletOptions:
         )
         return "\n".join(
             [
-                "@page { " + "; ".join(rules) + ";" + furniture + " }",
+                "@page { " + "; ".join(rules) + "; }",
                 f":root {{ font-size: {self.body_pt}pt; }}",
                 band,
             ]
