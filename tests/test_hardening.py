@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, polyleaf
+from fixture_project import line_of
 from polyleaf import atomic, cli
 from polyleaf.batch import OrdersError, read_orders
 from polyleaf.catalogs import read_catalog
@@ -165,6 +166,45 @@ def test_plural_forms_must_match_each_message(
         f"but Plural-Forms says {nplurals}"
     )
     assert _msgfmt_rejects(path)
+
+
+@pytest.mark.parametrize("charset", ["bogus-42", "utf-8 foo", "rot13", "latin-1", "utf-16"])
+def test_a_charset_other_than_utf_8_names_the_header_line(tmp_path: Path, charset: str) -> None:
+    """Babel decodes in the declared charset: an unknown one was a traceback, another
+    one read the UTF-8 bytes polyleaf checked as other text ("25 Â°C")."""
+    path = _catalog(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("charset=utf-8", f"charset={charset}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError) as raised:
+        read_catalog(path, locale="es")
+    assert str(raised.value) == (
+        f"{path}:5: Content-Type declares charset={charset!r}; polyleaf reads catalogs "
+        "as UTF-8: save the file as UTF-8 and write charset=UTF-8"
+    )
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "utf8", "us-ascii", "CHARSET"])
+def test_utf_8_under_any_name_reads(tmp_path: Path, charset: str) -> None:
+    path = _catalog(tmp_path, body=GOOD.replace("á", "a").replace("í", "i"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("charset=utf-8", f"charset={charset}"),
+        encoding="utf-8",
+    )
+    assert len(read_catalog(path, locale="es")) == 3
+
+
+def test_a_bogus_charset_in_the_project_is_one_line(library: Path, tmp_path: Path) -> None:
+    catalog = library / "locales" / "es" / "LC_MESSAGES" / "alpha.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace("charset=utf-8", "charset=bogus-42"), encoding="utf-8")
+    line = line_of(catalog, '"Content-Type')
+    where = (f"alpha.po:{line}", "charset='bogus-42'")
+    assert_one_line_error(polyleaf("--project", library, "check"), *where)
+    run = polyleaf("--project", library, "build", "--locale", "es", "--out", tmp_path)
+    assert_one_line_error(run, *where)
+    assert not list((tmp_path / "alpha").rglob("*.pdf"))
 
 
 def test_duplicate_in_the_project_fails_check_and_build(project_copy: Path, tmp_path: Path) -> None:
