@@ -251,7 +251,7 @@ class Gate:
     def _layouts(self) -> Renderer:
         """One renderer for every leaflet's layout check (its Jinja environment
         parses each layout once), made only when the gate first needs it."""
-        from polyleaf.html import Renderer  # the layouts: parsed, not rendered
+        from polyleaf.html import Renderer
 
         return Renderer(self.project, self.catalogs)
 
@@ -277,6 +277,8 @@ class Gate:
         findings = []
         try:
             self._layouts.check_templates([leaflet_id])
+            # rendered once, in the source language: the layout prints the leaflet whole
+            self._layouts.render(leaflet_id, self.project.source_locale)
         except PolyleafError as error:
             where, _, problem = str(error).partition(": ")
             findings.append(Finding(leaflet_id, tag, "-", "-", where, problem))
