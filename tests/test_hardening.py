@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, polyleaf
+from conftest import ROOT, Run, polyleaf
 from fixture_project import line_of
 from polyleaf import atomic, cli
 from polyleaf.batch import OrdersError, read_orders
@@ -218,6 +218,91 @@ def test_duplicate_in_the_project_fails_check_and_build(project_copy: Path, tmp_
     assert_one_line_error(run, *where)
     run = polyleaf("--project", project_copy, "build", "--locale", "es", "--out", tmp_path)
     assert_one_line_error(run, *where)
+
+
+# -- TOML files: polyleaf.toml, locales/glossary.toml, clinics/*.toml, review files ----------
+
+DEEP = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def _clinic(library: Path) -> Path:
+    (library / "clinics").mkdir()
+    return library / "clinics" / "c.toml"
+
+
+TOML_FILES = {
+    "polyleaf.toml": lambda library: library / "polyleaf.toml",
+    "glossary.toml": lambda library: library / "locales" / "glossary.toml",
+    "clinics/c.toml": _clinic,
+}
+
+
+def _check_or_build(library: Path, name: str) -> Run:
+    if not name.startswith("clinics/"):
+        return polyleaf("--project", library, "check")
+    return polyleaf(
+        "--project", library, "build", "--clinic", "c", "--leaflet", "alpha", "--locale", "en",
+        "--format", "html", "--out", library / "output",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", TOML_FILES)
+@pytest.mark.parametrize(
+    ("damage", "detail"),
+    [
+        pytest.param(lambda path: path.write_text(DEEP), "nested too deeply", id="deep-nesting"),
+        pytest.param(
+            lambda path: path.write_bytes(b'name = "\xe9"\n'), "not UTF-8 text", id="latin-1"
+        ),
+        pytest.param(lambda path: path.mkdir(), "is a folder, not a TOML file", id="folder"),
+        pytest.param(
+            lambda path: path.symlink_to("/etc/hostname"),
+            "a symbolic link to /etc/hostname, outside the leaflet project",
+            id="link-out",
+        ),
+    ],
+)
+def test_a_damaged_toml_file_is_one_line(library: Path, name: str, damage, detail: str) -> None:
+    """Each was a traceback (RecursionError, UnicodeDecodeError), silently ignored
+    (a glossary folder) or read from outside the project (a link to /etc)."""
+    path = TOML_FILES[name](library)
+    if path.exists():
+        path.unlink()
+    damage(path)
+    assert_one_line_error(_check_or_build(library, name), f"{path}: ", detail)
+
+
+def test_a_deeply_nested_review_file_is_one_line(library: Path) -> None:
+    side = library / "locales" / "es" / "LC_MESSAGES" / "alpha.review.toml"
+    side.write_text(DEEP, encoding="utf-8")
+    for run in (
+        polyleaf("--project", library, "check", "--require-reviewed"),
+        polyleaf("--project", library, "review", "status", "--leaflet", "alpha", "--locale", "es"),
+        polyleaf("--project", library, "locales"),
+    ):
+        assert "Traceback" not in run.stdout + run.stderr, run
+    assert_one_line_error(
+        polyleaf("--project", library, "check", "--require-reviewed"),
+        "alpha.review.toml",
+        "nested too deeply",
+    )
+
+
+@pytest.mark.parametrize(
+    ("glossary", "detail"),
+    [
+        ('keep = ["SPF", ""]', "keep.1: String should have at least 1 character"),
+        ('[terms.month]\nen = "month"\nes = ""\nar = "شهر"', "month.es is empty"),
+        ('[terms.month]\nen = []\nes = "mes"\nar = "شهر"', "month.en is empty"),
+        ('[terms.month]\nen = "month"\nes = ["mes", " "]\nar = "شهر"', "month.es is empty"),
+    ],
+)
+def test_an_empty_glossary_form_is_an_error(library: Path, glossary: str, detail: str) -> None:
+    """An empty form is in every text: a term's check was silently off ("1 month"
+    could become "1 week"), and an empty kept name failed every message."""
+    path = library / "locales" / "glossary.toml"
+    path.write_text(glossary + "\n", encoding="utf-8")
+    assert_one_line_error(polyleaf("--project", library, "check"), str(path), detail)
 
 
 # -- leaflet_url patterns --------------------------------------------------------------------
