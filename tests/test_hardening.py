@@ -360,7 +360,10 @@ def test_a_bad_leaflet_url_is_one_line_in_build_and_batch(
 # -- copies that are digits to str.isdigit() but not to the print shop -----------------------
 
 
-@pytest.mark.parametrize("copies", ["²", "٣", "１２", "३", "1²", "+3", "3.0", "1_000", "-1"])
+@pytest.mark.parametrize(
+    "copies",
+    ["²", "٣", "１２", "३", "1²", "+3", "3.0", "1_000", "-1", "0", "100001", "9" * 5000],
+)
 def test_copies_must_be_ascii_digits(tmp_path: Path, copies: str) -> None:
     orders = tmp_path / "orders.csv"
     orders.write_text(
@@ -372,6 +375,15 @@ def test_copies_must_be_ascii_digits(tmp_path: Path, copies: str) -> None:
     assert raised.value.problems == [
         f"{orders}:2: copies {copies!r} is not a whole number from 1 to 100000"
     ]
+
+
+def test_copies_with_leading_zeros_are_the_number(tmp_path: Path) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        f"clinic,leaflet,locale,paper,copies\ndefault,isotretinoin-20mg,es,a4,{'0' * 5000}2\n",
+        encoding="utf-8",
+    )
+    assert [order.copies for order in read_orders(Project.load(ROOT), orders)] == [2]
 
 
 def test_copies_unicode_digit_from_the_command_line(tmp_path: Path) -> None:
