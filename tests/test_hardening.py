@@ -475,6 +475,39 @@ def test_disk_full_while_writing_a_leaflet(tmp_path: Path, monkeypatch: pytest.M
     no_partial_files(out)
 
 
+# -- a file where a folder belongs, a folder where a file belongs ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--project", "{file}", "check"), "is a file, not a leaflet project"),
+        (("--project", "{missing}", "check"), "no polyleaf.toml here"),
+        (("--project", "{library}", "batch", "{folder}"), "cannot read orders"),
+        (("--project", "{library}", "i18n", "import", "{folder}"), "Is a directory"),
+        (
+            ("--project", "{library}", "i18n", "export", "--leaflet", "alpha", "--locale", "es",
+             "--out", "{folder}"),
+            "is a folder; name the file to write",
+        ),
+        (("--project", "{library}", "serve", "--cache", "{file}"), "is a file"),
+    ],
+)  # fmt: skip
+def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_error(
+    library: Path, tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    """click's file_okay/dir_okay checks exited 2 with a usage message."""
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-folder").mkdir()
+    names = {
+        "file": tmp_path / "a-file",
+        "missing": tmp_path / "missing",
+        "folder": tmp_path / "a-folder",
+        "library": library,
+    }
+    assert_one_line_error(polyleaf(*(arg.format(**names) for arg in args)), expected)
+
+
 # -- the text-layer stage (item 7) -----------------------------------------------------------
 
 

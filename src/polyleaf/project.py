@@ -214,6 +214,10 @@ class Project:
     @classmethod
     def load(cls, root: Path | str = ".") -> Project:
         root = Path(root).resolve()
+        if root.exists() and not root.is_dir():
+            raise PolyleafError(
+                f"{root} is a file, not a leaflet project; name its folder with --project DIR"
+            )
         path = root / CONFIG_NAME
         if not path.exists() and not path.is_symlink():
             raise PolyleafError(
