@@ -207,6 +207,22 @@ def test_a_bogus_charset_in_the_project_is_one_line(library: Path, tmp_path: Pat
     assert not list((tmp_path / "alpha").rglob("*.pdf"))
 
 
+@pytest.mark.parametrize("context", ["pregnancy-warning\\n", "pregnancy-\\rwarning", "x\u2028y"])
+def test_a_context_with_a_line_break_is_still_one_line_per_finding(
+    library: Path, context: str
+) -> None:
+    catalog = library / "locales" / "es" / "LC_MESSAGES" / "alpha.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(
+        text.replace('msgctxt "pregnancy-warning"', f'msgctxt "{context}"'), encoding="utf-8"
+    )
+    run = polyleaf("--project", library, "check", "--locale", "es")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    lines = (run.stdout + run.stderr).splitlines()
+    assert all(line.startswith(("error: ", "warning: ", "2 leaflets")) for line in lines), lines
+    assert any("alpha.po:" in line for line in lines)  # stale, or (U+2028) malformed
+
+
 def test_duplicate_in_the_project_fails_check_and_build(project_copy: Path, tmp_path: Path) -> None:
     catalog = project_copy / ES
     text = catalog.read_text(encoding="utf-8")

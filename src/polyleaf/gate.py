@@ -77,9 +77,17 @@ class Finding:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return " · ".join(
-            (self.leaflet, self.locale, self.section, self.message, self.where, self.problem)
-        )
+        fields = (self.leaflet, self.locale, self.section, self.message, self.where, self.problem)
+        return " · ".join(_one_line(field) for field in fields)
+
+
+#: Line breaks and other control characters, which a catalog's context or a
+#: file's name can hold: a finding is one line.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _BREAKS.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def _short(text: str, width: int = 60) -> str:
