@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, polyleaf
+from conftest import ROOT, Run, polyleaf
+from fixture_project import line_of
 from polyleaf import atomic, cli
 from polyleaf.batch import OrdersError, read_orders
 from polyleaf.catalogs import read_catalog
@@ -167,6 +168,61 @@ def test_plural_forms_must_match_each_message(
     assert _msgfmt_rejects(path)
 
 
+@pytest.mark.parametrize("charset", ["bogus-42", "utf-8 foo", "rot13", "latin-1", "utf-16"])
+def test_a_charset_other_than_utf_8_names_the_header_line(tmp_path: Path, charset: str) -> None:
+    """Babel decodes in the declared charset: an unknown one was a traceback, another
+    one read the UTF-8 bytes polyleaf checked as other text ("25 Â°C")."""
+    path = _catalog(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("charset=utf-8", f"charset={charset}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError) as raised:
+        read_catalog(path, locale="es")
+    assert str(raised.value) == (
+        f"{path}:5: Content-Type declares charset={charset!r}; polyleaf reads catalogs "
+        "as UTF-8: save the file as UTF-8 and write charset=UTF-8"
+    )
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "utf8", "us-ascii", "CHARSET"])
+def test_utf_8_under_any_name_reads(tmp_path: Path, charset: str) -> None:
+    path = _catalog(tmp_path, body=GOOD.replace("á", "a").replace("í", "i"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("charset=utf-8", f"charset={charset}"),
+        encoding="utf-8",
+    )
+    assert len(read_catalog(path, locale="es")) == 3
+
+
+def test_a_bogus_charset_in_the_project_is_one_line(library: Path, tmp_path: Path) -> None:
+    catalog = library / "locales" / "es" / "LC_MESSAGES" / "alpha.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace("charset=utf-8", "charset=bogus-42"), encoding="utf-8")
+    line = line_of(catalog, '"Content-Type')
+    where = (f"alpha.po:{line}", "charset='bogus-42'")
+    assert_one_line_error(polyleaf("--project", library, "check"), *where)
+    run = polyleaf("--project", library, "build", "--locale", "es", "--out", tmp_path)
+    assert_one_line_error(run, *where)
+    assert not list((tmp_path / "alpha").rglob("*.pdf"))
+
+
+@pytest.mark.parametrize("context", ["pregnancy-warning\\n", "pregnancy-\\rwarning", "x\u2028y"])
+def test_a_context_with_a_line_break_is_still_one_line_per_finding(
+    library: Path, context: str
+) -> None:
+    catalog = library / "locales" / "es" / "LC_MESSAGES" / "alpha.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(
+        text.replace('msgctxt "pregnancy-warning"', f'msgctxt "{context}"'), encoding="utf-8"
+    )
+    run = polyleaf("--project", library, "check", "--locale", "es")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    lines = (run.stdout + run.stderr).splitlines()
+    assert all(line.startswith(("error: ", "warning: ", "2 leaflets")) for line in lines), lines
+    assert any("alpha.po:" in line for line in lines)  # stale, or (U+2028) malformed
+
+
 def test_duplicate_in_the_project_fails_check_and_build(project_copy: Path, tmp_path: Path) -> None:
     catalog = project_copy / ES
     text = catalog.read_text(encoding="utf-8")
@@ -178,6 +234,91 @@ def test_duplicate_in_the_project_fails_check_and_build(project_copy: Path, tmp_
     assert_one_line_error(run, *where)
     run = polyleaf("--project", project_copy, "build", "--locale", "es", "--out", tmp_path)
     assert_one_line_error(run, *where)
+
+
+# -- TOML files: polyleaf.toml, locales/glossary.toml, clinics/*.toml, review files ----------
+
+DEEP = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def _clinic(library: Path) -> Path:
+    (library / "clinics").mkdir()
+    return library / "clinics" / "c.toml"
+
+
+TOML_FILES = {
+    "polyleaf.toml": lambda library: library / "polyleaf.toml",
+    "glossary.toml": lambda library: library / "locales" / "glossary.toml",
+    "clinics/c.toml": _clinic,
+}
+
+
+def _check_or_build(library: Path, name: str) -> Run:
+    if not name.startswith("clinics/"):
+        return polyleaf("--project", library, "check")
+    return polyleaf(
+        "--project", library, "build", "--clinic", "c", "--leaflet", "alpha", "--locale", "en",
+        "--format", "html", "--out", library / "output",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", TOML_FILES)
+@pytest.mark.parametrize(
+    ("damage", "detail"),
+    [
+        pytest.param(lambda path: path.write_text(DEEP), "nested too deeply", id="deep-nesting"),
+        pytest.param(
+            lambda path: path.write_bytes(b'name = "\xe9"\n'), "not UTF-8 text", id="latin-1"
+        ),
+        pytest.param(lambda path: path.mkdir(), "is a folder, not a TOML file", id="folder"),
+        pytest.param(
+            lambda path: path.symlink_to("/etc/hostname"),
+            "a symbolic link to /etc/hostname, outside the leaflet project",
+            id="link-out",
+        ),
+    ],
+)
+def test_a_damaged_toml_file_is_one_line(library: Path, name: str, damage, detail: str) -> None:
+    """Each was a traceback (RecursionError, UnicodeDecodeError), silently ignored
+    (a glossary folder) or read from outside the project (a link to /etc)."""
+    path = TOML_FILES[name](library)
+    if path.exists():
+        path.unlink()
+    damage(path)
+    assert_one_line_error(_check_or_build(library, name), f"{path}: ", detail)
+
+
+def test_a_deeply_nested_review_file_is_one_line(library: Path) -> None:
+    side = library / "locales" / "es" / "LC_MESSAGES" / "alpha.review.toml"
+    side.write_text(DEEP, encoding="utf-8")
+    for run in (
+        polyleaf("--project", library, "check", "--require-reviewed"),
+        polyleaf("--project", library, "review", "status", "--leaflet", "alpha", "--locale", "es"),
+        polyleaf("--project", library, "locales"),
+    ):
+        assert "Traceback" not in run.stdout + run.stderr, run
+    assert_one_line_error(
+        polyleaf("--project", library, "check", "--require-reviewed"),
+        "alpha.review.toml",
+        "nested too deeply",
+    )
+
+
+@pytest.mark.parametrize(
+    ("glossary", "detail"),
+    [
+        ('keep = ["SPF", ""]', "keep.1: String should have at least 1 character"),
+        ('[terms.month]\nen = "month"\nes = ""\nar = "شهر"', "month.es is empty"),
+        ('[terms.month]\nen = []\nes = "mes"\nar = "شهر"', "month.en is empty"),
+        ('[terms.month]\nen = "month"\nes = ["mes", " "]\nar = "شهر"', "month.es is empty"),
+    ],
+)
+def test_an_empty_glossary_form_is_an_error(library: Path, glossary: str, detail: str) -> None:
+    """An empty form is in every text: a term's check was silently off ("1 month"
+    could become "1 week"), and an empty kept name failed every message."""
+    path = library / "locales" / "glossary.toml"
+    path.write_text(glossary + "\n", encoding="utf-8")
+    assert_one_line_error(polyleaf("--project", library, "check"), str(path), detail)
 
 
 # -- leaflet_url patterns --------------------------------------------------------------------
@@ -235,7 +376,10 @@ def test_a_bad_leaflet_url_is_one_line_in_build_and_batch(
 # -- copies that are digits to str.isdigit() but not to the print shop -----------------------
 
 
-@pytest.mark.parametrize("copies", ["²", "٣", "１２", "३", "1²", "+3", "3.0", "1_000", "-1"])
+@pytest.mark.parametrize(
+    "copies",
+    ["²", "٣", "１２", "३", "1²", "+3", "3.0", "1_000", "-1", "0", "100001", "9" * 5000],
+)
 def test_copies_must_be_ascii_digits(tmp_path: Path, copies: str) -> None:
     orders = tmp_path / "orders.csv"
     orders.write_text(
@@ -247,6 +391,15 @@ def test_copies_must_be_ascii_digits(tmp_path: Path, copies: str) -> None:
     assert raised.value.problems == [
         f"{orders}:2: copies {copies!r} is not a whole number from 1 to 100000"
     ]
+
+
+def test_copies_with_leading_zeros_are_the_number(tmp_path: Path) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        f"clinic,leaflet,locale,paper,copies\ndefault,isotretinoin-20mg,es,a4,{'0' * 5000}2\n",
+        encoding="utf-8",
+    )
+    assert [order.copies for order in read_orders(Project.load(ROOT), orders)] == [2]
 
 
 def test_copies_unicode_digit_from_the_command_line(tmp_path: Path) -> None:
@@ -336,6 +489,39 @@ def test_disk_full_while_writing_a_leaflet(tmp_path: Path, monkeypatch: pytest.M
     )
     assert "Traceback" not in result.output and not target.exists()
     no_partial_files(out)
+
+
+# -- a file where a folder belongs, a folder where a file belongs ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--project", "{file}", "check"), "is a file, not a leaflet project"),
+        (("--project", "{missing}", "check"), "no polyleaf.toml here"),
+        (("--project", "{library}", "batch", "{folder}"), "cannot read orders"),
+        (("--project", "{library}", "i18n", "import", "{folder}"), "Is a directory"),
+        (
+            ("--project", "{library}", "i18n", "export", "--leaflet", "alpha", "--locale", "es",
+             "--out", "{folder}"),
+            "is a folder; name the file to write",
+        ),
+        (("--project", "{library}", "serve", "--cache", "{file}"), "is a file"),
+    ],
+)  # fmt: skip
+def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_error(
+    library: Path, tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    """click's file_okay/dir_okay checks exited 2 with a usage message."""
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-folder").mkdir()
+    names = {
+        "file": tmp_path / "a-file",
+        "missing": tmp_path / "missing",
+        "folder": tmp_path / "a-folder",
+        "library": library,
+    }
+    assert_one_line_error(polyleaf(*(arg.format(**names) for arg in args)), expected)
 
 
 # -- the text-layer stage (item 7) -----------------------------------------------------------

@@ -84,6 +84,40 @@ HOSTILE = [
         "invisible U+00AD (SOFT HYPHEN)",
         id="soft-hyphen",
     ),
+    # every format character and filler that draws nothing, not only a list of them
+    pytest.param(
+        WARNING_ES + "\U000e0041\U000e007f",
+        "invisible U+E0041 (TAG LATIN CAPITAL LETTER A)",
+        id="tag-characters",
+    ),
+    pytest.param(
+        WARNING_ES.replace("**No**", "**N\u200eo**"),
+        "invisible U+200E (LEFT-TO-RIGHT MARK)",
+        id="lrm",
+    ),
+    pytest.param(
+        WARNING_ES.replace("**No**", "**N\u061co**"),
+        "invisible U+061C (ARABIC LETTER MARK)",
+        id="alm",
+    ),
+    pytest.param(
+        WARNING_ES.replace("**No**", "**N\u180eo**"),
+        "invisible U+180E (MONGOLIAN VOWEL SEPARATOR)",
+        id="mongolian-vowel-separator",
+    ),
+    pytest.param(
+        WARNING_ES.replace("**No**", "**N\u034fo**"),
+        "invisible U+034F (COMBINING GRAPHEME JOINER)",
+        id="grapheme-joiner",
+    ),
+    pytest.param(
+        WARNING_ES.replace("**No**", "**N\ufe0fo**"),
+        "invisible U+FE0F (VARIATION SELECTOR-16)",
+        id="variation-selector",
+    ),
+    pytest.param(
+        WARNING_ES + "\u3164\u3164", "invisible U+3164 (HANGUL FILLER)", id="hangul-filler"
+    ),
     pytest.param(WARNING_ES + " {.hidden}", "Markdown attributes '{.hidden}'", id="class-attr"),
     pytest.param(
         WARNING_ES + ' {#x style="display:none"}',
@@ -138,6 +172,33 @@ def test_hostile_translation_is_refused(library: Path, translation: str, problem
     assert str(found[0]).startswith("alpha · es · pregnancy-warning · 'Do **not** take alphacillin")
     line = line_of(catalog_path(library, "es", "alpha"), 'msgid "Do **not**')
     assert {f.where for f in found} == {f"locales/es/LC_MESSAGES/alpha.po:{line}"}
+
+
+SUNSCREEN_ID = "Your skin burns easily. Use a sunscreen of SPF 30 or higher."
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        ("30\u0336", "U+0336 (COMBINING LONG STROKE OVERLAY) drawn on the digit '0'"),
+        ("3\u03380", "U+0338 (COMBINING LONG SOLIDUS OVERLAY) drawn on the digit '3'"),
+        ("30\u20e3", "U+20E3 (COMBINING ENCLOSING KEYCAP) drawn on the digit '0'"),
+    ],
+)
+def test_a_mark_drawn_on_a_digit_is_refused(library: Path, number: str, problem: str) -> None:
+    """ "SPF 30" struck through still has the digits 3 and 0: the number check alone passed it."""
+    translation = f"Su piel se quema con facilidad. Use un protector solar de SPF {number} o más."
+    set_translation(library, "es", "alpha", SUNSCREEN_ID, translation)
+    found = errors(library)
+    assert any(problem in f.problem and f.section == "sunscreen" for f in found), found
+
+
+def test_the_joiners_persian_and_indic_spelling_need_pass(library: Path) -> None:
+    translation = (
+        "Su piel se quema con\u200cfacilidad. Use un protector solar de SPF 30 o\u200dmás."
+    )
+    set_translation(library, "es", "alpha", SUNSCREEN_ID, translation)
+    assert not [f for f in errors(library) if "invisible" in f.problem]
 
 
 def test_attributes_added_to_a_translated_heading_are_refused(library: Path) -> None:

@@ -91,8 +91,11 @@ def test_layout_reaching_out_of_the_sandbox_fails_with_one_line(
     ran = tmp_path / "ran"
     payload = payload.replace("SECRET_FILE", str(outside)).replace("RAN_FILE", str(ran))
     override_layout(library, payload)
+    # the gate renders each leaflet once: check refuses the layout too, before any build
+    check = polyleaf("--project", library, "check", "--leaflet", "alpha")
+    assert "leaflet.html" in assert_one_line_error(check, "alpha · en · - · - · ", expected)
     line = assert_refused(library, tmp_path, expected)
-    assert line.startswith("FAILED  alpha en a4: ")
+    assert line.strip().startswith("alpha · en · - · - · templates/")
     assert "leaflet.html" in line  # the template is named
     assert not ran.exists()
 
@@ -168,3 +171,52 @@ def test_symlinked_leaflet_source_leaving_the_project_is_refused(
     (library / "templates" / "gamma.md").symlink_to(source)
     run = polyleaf("--project", library, "check")
     assert_one_line_error(run, "polyleaf: error: templates/gamma.md: ", "leads outside")
+
+
+# -- a layout that leaves the leaflet's text out ---------------------------------------------
+
+
+def _layout_without_body(library: Path, change: str) -> None:
+    layout = (LAYOUTS / "leaflet.html").read_text(encoding="utf-8")
+    assert layout.count("{{ body }}") == 1
+    (library / "templates" / "leaflet.html").write_text(
+        layout.replace("{{ body }}", change), encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param("", id="left-out"),
+        pytest.param("<!-- {{ body }} -->", id="commented-out"),
+        pytest.param("{{ body|truncate(200) }}", id="cut-short"),
+        pytest.param("<template>{{ body }}</template>", id="undrawn-element"),
+    ],
+)
+def test_a_layout_that_leaves_out_the_body_fails_check_and_build(
+    library: Path, tmp_path: Path, change: str
+) -> None:
+    """The safety sections are in the body: a layout without it printed a PDF
+    with none of them, and the gate passed."""
+    _layout_without_body(library, change)
+    expected = ("templates/alpha.md (layout leaflet.html)", "does not print the leaflet's body")
+    assert_one_line_error(polyleaf("--project", library, "check", "--leaflet", "alpha"), *expected)
+    assert_refused(library, tmp_path, *expected)
+
+
+@pytest.mark.parametrize(
+    ("layout", "problem"),
+    [
+        ("base.html", "does not print the leaflet's masthead"),
+        ("leaflet.css", "renders no <body> element"),  # was a traceback
+    ],
+)
+def test_a_front_matter_layout_that_is_no_leaflet_layout(
+    library: Path, tmp_path: Path, layout: str, problem: str
+) -> None:
+    source = library / "templates" / "alpha.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("---\n#", f"layout: {layout}\n---\n#", 1), encoding="utf-8")
+    expected = (f"templates/alpha.md (layout {layout})", problem)
+    assert_one_line_error(polyleaf("--project", library, "check", "--leaflet", "alpha"), *expected)
+    assert_refused(library, tmp_path, *expected)

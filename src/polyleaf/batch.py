@@ -101,7 +101,7 @@ def read_orders(
             row_problems.append(f"paper {paper!r} unknown; available: {papers}")
         elif known is not None and known.paper and base != known.paper:
             row_problems.append(f"leaflet {leaflet!r} is printed on {known.paper} only")
-        if not _ascii_number(copies) or not 1 <= int(copies) <= MAX_COPIES:
+        if not 1 <= _copies(copies) <= MAX_COPIES:
             row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
         if row_problems:
             problems.extend(f"{where}: {problem}" for problem in row_problems)
@@ -114,7 +114,7 @@ def read_orders(
             marks=marks,
             clinic="" if clinic == "default" else clinic,
         )
-        orders.append(Order(number, Job(leaflet, folder, options), int(copies)))
+        orders.append(Order(number, Job(leaflet, folder, options), _copies(copies)))
     if problems:
         raise OrdersError(problems)
     if not orders:
@@ -139,10 +139,14 @@ def _profile_checker(project: Project) -> Callable[[str], str]:
     return problem
 
 
-def _ascii_number(text: str) -> bool:
-    """Digits 0-9 only: str.isdigit() also accepts '²' and '٣', which int() refuses
-    or reads as another number than the print shop sees."""
-    return text.isascii() and text.isdigit()
+def _copies(text: str) -> int:
+    """The number *text* writes in digits 0-9 only, or 0: str.isdigit() also accepts
+    '²' and '٣', which int() refuses or reads as another number than the print shop
+    sees, and int() refuses more than 4300 digits with a ValueError."""
+    if not text.isascii() or not text.isdigit():
+        return 0
+    digits = text.lstrip("0")
+    return int(digits or "0") if len(digits) <= len(str(MAX_COPIES)) else MAX_COPIES + 1
 
 
 def sha256(path: Path) -> str:

@@ -67,8 +67,10 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _check_like_msgfmt(path: Path, data: bytes) -> None:
-    """Duplicates and broken Plural-Forms, which ``msgfmt -c`` rejects and Babel reads."""
+    """Duplicates, broken Plural-Forms and a charset other than the file's, which
+    ``msgfmt -c`` rejects and Babel reads (or fails on with a traceback)."""
     text = data.decode("utf-8")
+    pocheck.check_charset(path, text)
     pocheck.check_duplicates(path, text)
     pocheck.check_plural_forms(path, text)
 

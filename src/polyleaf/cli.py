@@ -59,7 +59,7 @@ class UserErrors(click.Group):
 @click.option(
     "--project",
     "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by Project.load: exit 1, not a usage error
     default=Path("."),
     show_default=True,
     help="The leaflet project (a folder with polyleaf.toml), e.g. --project ../clinic-leaflets",
@@ -394,7 +394,7 @@ def export(
 
 
 @main.command()
-@click.argument("orders", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("orders", type=click.Path(path_type=Path))  # read_orders names a folder
 @run_options
 @click.option(
     "--scheduler",
@@ -472,7 +472,7 @@ def batch(
 )
 @click.option(
     "--cache",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by writable_folder: exit 1, not a usage error
     default=None,
     help="Where rendered PDFs are kept. Default: output/web/ in the project.",
 )
@@ -500,7 +500,7 @@ def serve(
     project = _project(ctx)
     settings = Settings(
         project=project.root,
-        out=cache or project.root / "output" / "web",
+        out=writable_folder(cache or project.root / "output" / "web"),
         workers=workers,
         timeout=timeout,
         require_reviewed=require_reviewed,

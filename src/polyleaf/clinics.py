@@ -81,10 +81,10 @@ def load_clinic(project: Project, clinic_id: str) -> ClinicProfile:
     if not clinic_id:
         return ClinicProfile(**project.config.clinic.model_dump())
     path = project.root / CLINICS / f"{clinic_id}.toml"
-    if "/" in clinic_id or not path.is_file():
+    if "/" in clinic_id or not (path.exists() or path.is_symlink()):
         available = ", ".join(clinic_ids(project)) or "none"
         raise PolyleafError(f"unknown clinic {clinic_id!r}; available: {available}")
-    profile = load_toml(path, ClinicProfile)
+    profile = load_toml(path, ClinicProfile, project.root)
     if profile.logo:
         logo_path(project, path, profile.logo)
     return profile

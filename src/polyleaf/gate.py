@@ -77,9 +77,17 @@ class Finding:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return " · ".join(
-            (self.leaflet, self.locale, self.section, self.message, self.where, self.problem)
-        )
+        fields = (self.leaflet, self.locale, self.section, self.message, self.where, self.problem)
+        return " · ".join(_one_line(field) for field in fields)
+
+
+#: Line breaks and other control characters, which a catalog's context or a
+#: file's name can hold: a finding is one line.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _BREAKS.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -168,9 +176,34 @@ TAG = re.compile(r"<\s*[/!?]?[A-Za-z][^>]*>|<!--")
 ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 #: Markdown attributes, which the renderer never reads from a translation.
 ATTRIBUTES = re.compile(r"\{\s*[#.][^{}]*\}")
-#: Invisible characters that reorder or hide text: bidi embeddings, overrides
-#: and isolates, zero-width spaces and joiners other than ZWJ/ZWNJ, BOM.
-INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060-\u2064\ufeff\u00ad]")
+#: The two invisible characters a translation may add: Persian and the Indic
+#: scripts need the zero-width non-joiner and joiner to spell their words.
+JOINERS = frozenset("\u200c\u200d")
+#: Characters that draw nothing yet are not format characters (category Cf):
+#: the combining grapheme joiner, Hangul and Khmer fillers, Mongolian and other
+#: variation selectors.
+_BLANK = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+
+
+def invisible(ch: str) -> bool:
+    """A character that can reorder or hide the words without being seen: every
+    format character (bidi marks, embeddings, overrides and isolates, zero-width
+    spaces, the BOM, the soft hyphen, tag characters ...) but ZWNJ and ZWJ, and
+    the other characters that draw nothing."""
+    if ch in JOINERS:
+        return False
+    return unicodedata.category(ch) == "Cf" or _BLANK.match(ch) is not None
+
+
+def _marked_digits(text: str) -> Counter[str]:
+    """Each digit with the combining marks drawn on it ("3" + U+0336, struck through)."""
+    return Counter(
+        text[i : i + 2]
+        for i, ch in enumerate(text[:-1])
+        if ch.isdigit() and unicodedata.category(text[i + 1]) in ("Mn", "Me")
+    )
 
 
 def markup_problems(source: str, text: str, markdown: bool) -> Iterable[str]:
@@ -183,9 +216,12 @@ def markup_problems(source: str, text: str, markdown: bool) -> Iterable[str]:
         added = Counter(pattern.findall(text)) - Counter(pattern.findall(source))
         for found in sorted(added):
             yield f"markup: {what} {found!r} that the English does not have; translations are text"
-    for ch in sorted(set(INVISIBLE.findall(text)) - set(source)):
+    for ch in sorted({ch for ch in text if invisible(ch)} - set(source)):
         name = unicodedata.name(ch, "unnamed")
         yield f"markup: invisible U+{ord(ch):04X} ({name}) can reorder or hide the words"
+    for digit, mark in sorted(_marked_digits(text) - _marked_digits(source)):
+        name = unicodedata.name(mark, "unnamed")
+        yield f"markup: U+{ord(mark):04X} ({name}) drawn on the digit {digit!r} changes the number"
     if markdown:
         from polyleaf.markdown import inline_markup
 
@@ -223,7 +259,7 @@ class Gate:
     def _layouts(self) -> Renderer:
         """One renderer for every leaflet's layout check (its Jinja environment
         parses each layout once), made only when the gate first needs it."""
-        from polyleaf.html import Renderer  # the layouts: parsed, not rendered
+        from polyleaf.html import Renderer
 
         return Renderer(self.project, self.catalogs)
 
@@ -249,6 +285,8 @@ class Gate:
         findings = []
         try:
             self._layouts.check_templates([leaflet_id])
+            # rendered once, in the source language: the layout prints the leaflet whole
+            self._layouts.render(leaflet_id, self.project.source_locale)
         except PolyleafError as error:
             where, _, problem = str(error).partition(": ")
             findings.append(Finding(leaflet_id, tag, "-", "-", where, problem))

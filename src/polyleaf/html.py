@@ -11,6 +11,7 @@ escaped like any other value.
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
 import re
 import signal
 import threading
@@ -128,8 +129,38 @@ def typeset_body(
         text = keep_numbers_with_units(match.group(1))
         return f">{language(text) if language else text}<"
 
-    head, body = html.split("<body", 1)
-    return head + "<body" + _BODY_TEXT.sub(typeset, body)
+    head, tag, body = html.partition("<body")
+    if not tag:
+        raise RenderError("the layout renders no <body> element; frame a leaflet in base.html")
+    return head + tag + _BODY_TEXT.sub(typeset, body)
+
+
+#: What a reader never sees of a page: comments, the head (title, styles) and
+#: the elements a browser or WeasyPrint does not draw.
+_UNSEEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(head|style|script|template|noscript|textarea|title)\b.*?(?:</\1\s*>|\Z)",
+    re.S | re.I,
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def page_text(html: str) -> str:
+    """The text of *html* outside comments and undrawn elements, tags dropped,
+    character references read, white space collapsed."""
+    return " ".join(htmllib.unescape(_ANY_TAG.sub(" ", _UNSEEN.sub(" ", html))).split())
+
+
+def check_shown(html: str, parts: dict[str, str]) -> None:
+    """Each of *parts* (the leaflet's own text, as polyleaf rendered it) is on the
+    page the layout made: a layout that leaves out ``{{ body }}``, cuts it short
+    or comments it out would print a leaflet without its safety sections."""
+    text = page_text(html)
+    for name, part in parts.items():
+        if page_text(part) not in text:
+            raise RenderError(
+                f"the layout does not print the leaflet's {name}; a leaflet layout "
+                "shows masthead and body whole (see polyleaf's leaflet.html)"
+            )
 
 
 def qr_data_uri(url: str) -> str:
@@ -364,11 +395,14 @@ class Renderer:
         context = self.context(leaflet_id, locale, options)
         context["personal"] = personal.for_layout(locale) if personal and personal.filled else None
         translations = self.catalogs.translations(leaflet_id, locale)
+        shown: dict[str, str] = {}  # the leaflet's own text, which the layout must print
         if options.bilingual:
-            context.update(self._bilingual(leaflet, locale, translations))
+            bilingual, shown = self._bilingual(leaflet, locale, translations)
+            context.update(bilingual)
         elif leaflet.kind == "markdown":
             title, masthead, body = leaflet.document.render(translations.markdown)
             context.update(title=title, masthead=Markup(masthead), body=Markup(body))
+            shown = {"masthead": masthead, "body": body}
         context.update(extra or {})
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         layout = layout or leaflet.layout
@@ -389,12 +423,18 @@ class Renderer:
             where = Path(where).name if "/" in where else where
             line = getattr(error, "lineno", None)
             raise RenderError(f"templates/{where}{f':{line}' if line else ''}: {error}") from None
-        return typeset_body(html, locale, typesetting)
+        try:
+            typeset = typeset_body(html, locale, typesetting)
+            check_shown(html, shown)
+            return typeset
+        except RenderError as error:
+            raise RenderError(f"{leaflet.relative} (layout {layout}): {error}") from None
 
     def _bilingual(
         self, leaflet: Leaflet, locale: LocaleInfo, translations: CatalogTranslations
-    ) -> dict[str, object]:
-        """The bilingual edition's context: the patient's language beside the source's."""
+    ) -> tuple[dict[str, object], dict[str, str]]:
+        """The bilingual edition's context, the patient's language beside the source's,
+        and each cell of it by name (which the layout must print)."""
         source = self.project.source_locale
         if leaflet.kind != "markdown":
             raise PolyleafError(
@@ -408,7 +448,10 @@ class Renderer:
         pair = leaflet.document.bilingual(
             translations.markdown, self.catalogs.translations(leaflet.id, source).markdown
         )
-        return {
+        shown = {"masthead": pair.masthead[0], "source masthead": pair.masthead[1]}
+        for number, (patient, english) in enumerate(pair.rows, 1):
+            shown[f"section {number}"], shown[f"source section {number}"] = patient, english
+        context: dict[str, object] = {
             "title": pair.title,
             "masthead": Markup(pair.masthead[0]),
             "bilingual": {
@@ -422,3 +465,4 @@ class Renderer:
                 "rows": [(Markup(patient), Markup(english)) for patient, english in pair.rows],
             },
         }
+        return context, shown

@@ -10,6 +10,7 @@ built its Catalog.
 
 from __future__ import annotations
 
+import codecs
 import gettext
 import re
 from collections.abc import Iterator
@@ -95,26 +96,65 @@ def check_duplicates(path: Path, text: str) -> None:
         first[key] = entry.line
 
 
-def _plural_forms(msgstr: str) -> str | None:
-    for header in msgstr.splitlines():
-        name, colon, value = header.partition(":")
-        if colon and name.strip().lower() == "plural-forms":
-            return value.strip()
+def _header_field(entries: list[_Entry], text: str, field: str) -> tuple[str, int] | None:
+    """The value of the header field *field* and the line it is on, if the catalog has it."""
+    header = next((e for e in entries if e.msgid == "" and e.context is None), None)
+    if header is None:
+        return None
+    for value_line in header.msgstr.splitlines():
+        name, colon, value = value_line.partition(":")
+        if colon and name.strip().lower() == field.lower():
+            lines = text.splitlines()[header.line - 1 :]
+            line = header.line + next((i for i, raw in enumerate(lines) if field in raw), 0)
+            return value.strip(), line
     return None
+
+
+#: Charsets a catalog may declare: polyleaf reads every catalog as UTF-8 (and
+#: writes it so); "CHARSET" is the placeholder of a template that xgettext wrote.
+_UTF8_CHARSETS = frozenset({"utf-8", "ascii", "charset"})
+
+
+def check_charset(path: Path, text: str) -> None:
+    """The charset of ``Content-Type`` is UTF-8 (or ASCII, a part of it).
+
+    Babel decodes the file in the charset it declares: another one (or a name
+    no codec has) would read the bytes polyleaf checked as UTF-8 as other text.
+    """
+    found = _header_field(list(_entries(text)), text, "Content-Type")
+    if found is None:
+        return
+    value, line = found
+    charset = next(
+        (
+            part.partition("=")[2].strip().strip('"')
+            for part in value.split(";")
+            if part.partition("=")[0].strip().lower() == "charset"
+        ),
+        None,
+    )
+    if charset is None:
+        return
+    try:
+        name = charset if charset.lower() == "charset" else codecs.lookup(charset).name
+    except LookupError:
+        name = None
+    if name is None or name.lower() not in _UTF8_CHARSETS:
+        raise CatalogError(
+            path,
+            line,
+            f"Content-Type declares charset={charset!r}; polyleaf reads catalogs as UTF-8: "
+            "save the file as UTF-8 and write charset=UTF-8",
+        )
 
 
 def check_plural_forms(path: Path, text: str) -> None:
     """``Plural-Forms`` is well-formed, and every plural message has that many forms."""
     entries = list(_entries(text))
-    header = next((e for e in entries if e.msgid == "" and e.context is None), None)
-    value = _plural_forms(header.msgstr) if header else None
-    if value is None:
+    found = _header_field(entries, text, "Plural-Forms")
+    if found is None:
         return
-    assert header is not None
-    line = header.line + next(
-        (i for i, raw in enumerate(text.splitlines()[header.line - 1 :]) if "Plural-Forms" in raw),
-        0,
-    )
+    value, line = found
     fix = "; write it as e.g. Plural-Forms: nplurals=2; plural=(n != 1);"
     params = {
         name.strip(): setting.strip()

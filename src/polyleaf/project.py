@@ -21,7 +21,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from polyleaf.errors import PolyleafError
 from polyleaf.locales import LocaleInfo, locale_info, normalize
@@ -33,6 +40,9 @@ CONFIG_NAME = "polyleaf.toml"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+#: A name or term form of the glossary: "" (or no form at all) would be found in
+#: every text, and so silently turn its check off.
+GlossaryForm = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 LeafletId = SectionId
 LEAFLET_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -80,15 +90,53 @@ class Glossary(_Model):
     """``locales/glossary.toml``: names kept as written, and each term's local form."""
 
     #: Names every translation keeps exactly as the English writes them.
-    keep: list[str] = []
+    keep: list[GlossaryForm] = []
     #: term id -> {"en": English form, locale folder: local form, or several
     #: forms of which a translation must contain one}.
     terms: dict[str, dict[str, str | list[str]]] = {}
 
+    @field_validator("terms")
+    @classmethod
+    def _no_empty_form(
+        cls, terms: dict[str, dict[str, str | list[str]]]
+    ) -> dict[str, dict[str, str | list[str]]]:
+        for term, forms in terms.items():
+            for locale, form in forms.items():
+                written = [form] if isinstance(form, str) else form
+                if not written or not all(word.strip() for word in written):
+                    raise ValueError(
+                        f"{term}.{locale} is empty, which every text contains; write the word"
+                    )
+        return terms
 
-def load_toml(path: Path, model: type[ModelT]) -> ModelT:
+
+def parse_toml(text: str) -> dict[str, object]:
+    """TOML *text* as data; nesting too deep for Python's parser (``x = [[[[...``)
+    is a TOMLDecodeError like any other malformed file, not a RecursionError."""
     try:
-        return model.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("arrays or tables nested too deeply") from None
+
+
+def load_toml(path: Path, model: type[ModelT], root: Path) -> ModelT:
+    """The TOML file at *path* of the project at *root*, validated by *model*.
+
+    Every way the file can be wrong is one line naming it: a folder in its
+    place, not UTF-8, unreadable, a symbolic link out of the project,
+    malformed, or not what *model* allows.
+    """
+    from polyleaf.confine import inside
+
+    if path.is_dir():
+        raise PolyleafError(f"{path}: is a folder, not a TOML file; remove or rename it")
+    inside(root, path)
+    try:
+        return model.model_validate(parse_toml(path.read_text(encoding="utf-8")))
+    except UnicodeDecodeError as error:
+        raise PolyleafError(f"{path}: not UTF-8 text ({error.reason}); save it as UTF-8") from None
+    except OSError as error:
+        raise PolyleafError(f"{path}: cannot read: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise PolyleafError(f"{path}: {error}") from None
     except ValidationError as error:
@@ -166,13 +214,17 @@ class Project:
     @classmethod
     def load(cls, root: Path | str = ".") -> Project:
         root = Path(root).resolve()
+        if root.exists() and not root.is_dir():
+            raise PolyleafError(
+                f"{root} is a file, not a leaflet project; name its folder with --project DIR"
+            )
         path = root / CONFIG_NAME
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             raise PolyleafError(
                 f"{path}: no {CONFIG_NAME} here; run polyleaf inside a leaflet project "
                 "or name one with --project DIR (polyleaf new project DIR makes one)"
             )
-        project = cls(root, load_toml(path, ProjectConfig))
+        project = cls(root, load_toml(path, ProjectConfig, root))
         project.leaflets  # noqa: B018  (validated now: a bad source is an error at once)
         return project
 
@@ -287,9 +339,9 @@ class Project:
     @cached_property
     def glossary(self) -> Glossary:
         path = self.locales_dir / "glossary.toml"
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             return Glossary()
-        glossary = load_toml(path, Glossary)
+        glossary = load_toml(path, Glossary, self.root)
         for term, forms in glossary.terms.items():
             if "en" not in forms:
                 raise PolyleafError(f"{path}: terms.{term}: needs its English form, en = ...")

@@ -154,7 +154,7 @@ def sign_command(
 @locale_required
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder is refused below: exit 1, not a usage error
     required=True,
     help="The file to write, e.g. --out es.xlf",
 )
@@ -167,6 +167,8 @@ def export_command(
     Example: polyleaf i18n export --leaflet isotretinoin-20mg --locale es --out es.xlf
     """
     project = Project.load(ctx.find_root().obj)
+    if out.is_dir():
+        raise PolyleafError(f"{out} is a folder; name the file to write, e.g. --out es.xlf")
     data = exchange.export(project, leaflet_id, project.find_locale(locale_name), fmt)
     with atomic_target(out) as temporary:
         temporary.write_bytes(data)
@@ -174,7 +176,7 @@ def export_command(
 
 
 @click.command(name="import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))  # import_file names a folder
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Merge an agency's XLIFF back into its catalog, or refuse it whole.

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from polyleaf.atomic import atomic_target
 from polyleaf.catalogs import MessageKey
 from polyleaf.errors import CatalogError
+from polyleaf.project import parse_toml
 
 FORMAT = 1
 #: Prefix of every fingerprint; a new way of computing one gets a new prefix, so
@@ -118,7 +119,7 @@ def read_review(path: Path) -> ReviewFile:
     except (OSError, UnicodeDecodeError) as error:
         raise CatalogError(path, None, f"unreadable review file: {error}") from None
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+), column \d+\)", str(error))
         detail = str(error).replace(found.group(0), "").strip() if found else str(error)
