@@ -23,7 +23,7 @@ from polyleaf import atomic, confine, fingerprint
 from polyleaf.catalogs import CatalogStore, layout_files
 from polyleaf.clinics import CLINICS
 from polyleaf.engine import check_weasyprint
-from polyleaf.errors import EngineError, PolyleafError, RenderError
+from polyleaf.errors import EngineError, GateError, PolyleafError, RenderError
 from polyleaf.gate import Gate
 from polyleaf.options import LeafletOptions
 from polyleaf.project import Project
@@ -155,7 +155,12 @@ class Builder:
                 self.renderer.check_templates([job.leaflet])
                 self._checked_templates.add(job.leaflet)
             html = self.renderer.render(job.leaflet, locale, job.options)
-            self.writer.write(html, target)
+            document = self.writer.document(html)
+            hidden = self.gate.hidden_findings(job.leaflet, locale, job.options.bilingual, document)
+            if hidden:
+                target.unlink(missing_ok=True)
+                return Outcome(job, error="fails the safety gate", findings=list(map(str, hidden)))
+            self.writer.write_document(document, target)
             fingerprint.record(target, key)
         except EngineError:
             raise  # no document can render: the run stops (see run())
@@ -170,7 +175,7 @@ class Builder:
         nothing of the patient outlives the response."""
         locale = self.project.find_locale(job.locale)
         if self.gate.errors(job.leaflet, locale):
-            raise PolyleafError(f"{job.name}: fails the safety gate; run polyleaf check")
+            raise GateError(f"{job.name}: fails the safety gate; run polyleaf check")
         if job.leaflet not in self._checked_templates:
             self.renderer.check_templates([job.leaflet])
             self._checked_templates.add(job.leaflet)
@@ -181,7 +186,11 @@ class Builder:
                 f"templates/{layout}: has no personalised box; include personal.html "
                 "as polyleaf's leaflet.html does"
             )
-        return self.writer.pdf_bytes(html)
+        document = self.writer.document(html)
+        hidden = self.gate.hidden_findings(job.leaflet, locale, job.options.bilingual, document)
+        if hidden:
+            raise GateError(f"{job.name}: fails the safety gate: {hidden[0]}")
+        return self.writer.pdf_bytes(document)
 
 
 #: One Builder per project in each worker process (see the module docstring).

@@ -15,6 +15,11 @@ class RenderError(PolyleafError):
     """A leaflet could not be rendered (missing glyph, refused URL, template error)."""
 
 
+class GateError(PolyleafError):
+    """A document the safety gate refuses (a finding in its catalog, or a safety
+    message its layout does not visibly print)."""
+
+
 class EngineError(PolyleafError):
     """The installed WeasyPrint is not a release polyleaf renders with: no
     document can render, so a run stops at once instead of failing each one."""

@@ -51,6 +51,8 @@ from polyleaf.locales import LocaleInfo
 from polyleaf.project import LAYOUTS, Project
 
 if TYPE_CHECKING:
+    from weasyprint import Document
+
     from polyleaf.html import Renderer
 
 Severity = Literal["error", "warning"]
@@ -425,6 +427,44 @@ class Gate:
         )
         return findings
 
+    def hidden_findings(
+        self, leaflet_id: str, locale: LocaleInfo, bilingual: bool, document: Document
+    ) -> list[Finding]:
+        """The safety messages that *document*, as laid out, does not visibly print
+        (a layout or stylesheet hid, shrank, moved or faded them; polyleaf.visible).
+        Both languages of a bilingual edition. Markdown leaflets only: a Jinja
+        leaflet's messages are the template's own markup."""
+        from polyleaf import visible
+
+        leaflet = self.project.leaflet(leaflet_id)
+        if leaflet.kind != "markdown":
+            return []
+        locales = [locale]
+        if bilingual and locale != self.project.source_locale:
+            locales.append(self.project.source_locale)
+        messages: list[tuple[Finding, str]] = []
+        for each in locales:
+            translate = self.catalogs.translations(leaflet_id, each).markdown
+            catalog = self.catalogs.get(leaflet_id, each)
+            relative = self._where(self.project.catalog_path(leaflet_id, each))
+            for segment, text in leaflet.document.safety_texts(translate):
+                entry = catalog.get(segment.id, context=segment.context) if catalog else None
+                where = (
+                    f"{relative}:{entry.lineno}" if entry else f"{leaflet.relative}:{segment.line}"
+                )
+                finding = Finding(
+                    leaflet_id,
+                    each.tag,
+                    segment.context or "-",
+                    _short(segment.id),
+                    where,
+                    "not visibly printed: the layout or stylesheet hides, shrinks, fades or "
+                    f"moves it off the page ({leaflet.layout}, leaflet.css)",
+                )
+                if visible.comparable(text):
+                    messages.append((finding, text))
+        return visible.hidden(document, messages)
+
     def _furniture_findings(self, locale: LocaleInfo) -> tuple[Finding, ...]:
         """The page furniture's findings in *locale*, found once for all leaflets."""
         if locale.folder in self._furniture:
@@ -542,6 +582,21 @@ class Gate:
 
         return get_plural(locale.folder).num_plurals
 
+    def laid_out_findings(self, leaflet_id: str) -> list[Finding]:
+        """The source-language document laid out as the PDF would be: a safety
+        message the project's layout or stylesheet does not visibly print. (A
+        build checks every document so; this is what `check` can see at the cost
+        of one layout per leaflet. CSS aimed at one language shows at build.)"""
+        from polyleaf.pdf import PdfWriter
+
+        source = self.project.source_locale
+        try:
+            html = self._layouts.render(leaflet_id, source)
+            document = PdfWriter(self.project.root).document(html)
+        except PolyleafError:
+            return []  # leaflet_findings says what is wrong
+        return self.hidden_findings(leaflet_id, source, False, document)
+
     def check_all(
         self, leaflets: Iterable[str], locales: Iterable[LocaleInfo] | None = None
     ) -> list[Finding]:
@@ -550,7 +605,7 @@ class Gate:
         chosen = list(locales) if locales is not None else None
         findings = []
         for leaflet_id in leaflets:
-            findings.extend(self.leaflet_findings(leaflet_id))
+            findings.extend(self.leaflet_findings(leaflet_id) or self.laid_out_findings(leaflet_id))
             for locale in (
                 chosen if chosen is not None else self.project.leaflet_locales(leaflet_id)
             ):

@@ -125,6 +125,16 @@ class Document:
         tokens = _parser().parseInline(translate(heading.context, heading.id))
         return _plain(tokens[0]) if tokens else ""
 
+    def safety_texts(
+        self, translate: Callable[[str | None, str], str]
+    ) -> Iterator[tuple[Segment, str]]:
+        """Each message of a safety section, translated, as the plain text a
+        reader sees (markup dropped, link text kept)."""
+        for segment in self.segments:
+            if segment.context is not None:
+                tokens = _parser().parseInline(translate(segment.context, segment.id))
+                yield segment, _plain(tokens[0]) if tokens else ""
+
     def render(self, translate: Callable[[str | None, str], str]) -> tuple[str, str, str]:
         """(title, masthead HTML, body HTML) with every message through *translate*."""
         env: dict[str, Any] = {"translate": translate}

@@ -158,15 +158,17 @@ class PdfWriter:
         except RefusedURL as error:
             raise RenderError(str(error)) from None
 
-    def pdf_bytes(self, html: str) -> bytes:
-        """The PDF in memory, for a document that must never reach a file (a
-        patient's personalised copy): WeasyPrint writes it to no file at all."""
-        document = self.document(html)
+    def pdf_bytes(self, document: weasyprint.Document) -> bytes:
+        """The PDF of *document* (see document()) in memory, for one that must
+        never reach a file (a patient's personalised copy)."""
         with _warnings_fail():
             return document.write_pdf(pdf_variant=PDF_VARIANT)
 
     def write(self, html: str, target: Path) -> None:
-        document = self.document(html)
+        self.write_document(self.document(html), target)
+
+    def write_document(self, document: weasyprint.Document, target: Path) -> None:
+        """*document* (see document()) as a PDF/UA file at *target*, whole or not at all."""
         with atomic_target(target) as temporary, _warnings_fail():
             data = document.write_pdf(pdf_variant=PDF_VARIANT)
             temporary.write_bytes(pdfua.repair(data, notice(document)))

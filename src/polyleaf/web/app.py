@@ -36,7 +36,7 @@ from fastapi.staticfiles import StaticFiles
 from polyleaf import __version__, fingerprint
 from polyleaf.build import Builder, Job, Outcome, build_in_worker, personalised_in_worker
 from polyleaf.clinics import clinic_ids, load_clinic
-from polyleaf.errors import PolyleafError
+from polyleaf.errors import GateError, PolyleafError
 from polyleaf.library import Library
 from polyleaf.options import PAPERS, LeafletOptions
 from polyleaf.personal import Personalisation
@@ -49,6 +49,10 @@ from polyleaf.web.ui import UiLanguages
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("polyleaf.web")
+
+
+#: A document the gate refuses as laid out; the log, not the client, gets the finding.
+GATE_REFUSAL = "fails the safety gate; polyleaf build names the finding"
 
 
 @dataclass
@@ -204,6 +208,12 @@ class FrontDesk:
         outcome: Outcome = await self._in_pool(
             partial(build_in_worker, self.project.root, job, self.settings.out, False)
         )
+        if not outcome.ok and outcome.findings:
+            # refused by the gate as laid out (a layout hid a safety message)
+            log.error("%s fails the safety gate: %s", job.name, outcome.findings[0])
+            raise ApiError(
+                409, f"{job.tag} fails the safety gate; polyleaf build names the finding"
+            )
         if not outcome.ok:
             raise PolyleafError(
                 outcome.error + (f": {outcome.findings[0]}" if outcome.findings else "")
@@ -226,6 +236,11 @@ class FrontDesk:
             )
         except ApiError:
             raise
+        except GateError:
+            log.error("personalised %s fails the safety gate", job.name)
+            raise ApiError(
+                409, f"{job.tag} fails the safety gate; polyleaf build names the finding"
+            ) from None
         except Exception as error:
             log.error("personalised %s could not be prepared (%s)", job.name, type(error).__name__)
             raise ApiError(

@@ -1,0 +1,145 @@
+"""Is each safety message visibly on the page, as laid out?
+
+The gate reads the catalogs and a layout check reads the HTML; neither sees
+the stylesheets. A project's ``leaflet.css`` or layout can still hide a
+warning (``display: none``, ``visibility: hidden``, ``font-size: 0``, white
+on white, ``opacity``, a zero-height box with ``overflow: hidden``, text moved
+off the page, a ``transform`` that shrinks it). So after WeasyPrint lays the
+document out, and before any PDF is written, the text of every safety message
+must be found in text that is drawn: visible, at least 9 pt, inside the page
+and every clipping box around it, untransformed, and with a contrast of at
+least 3:1 against the background behind it (WCAG's minimum for large text).
+
+What this does not see: a box painted over the text (z-index, a later
+absolutely positioned box), and fonts that draw nothing (polyleaf's fonts are
+pinned; a project cannot fetch others).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from weasyprint import Document
+from weasyprint.formatting_structure import boxes
+
+#: The smallest text polyleaf prints (the README's promise), in CSS px.
+MIN_SIZE_PX = 9 * 96 / 72
+#: WCAG 2.2's minimum contrast for large text and user-interface parts.
+MIN_CONTRAST = 3.0
+_WHITE = (1.0, 1.0, 1.0)
+#: What may differ between a message and its laid-out text: line breaks and
+#: spaces, hyphens added where a word was broken, and invisible format
+#: characters polyleaf adds (WORD JOINER between a number and its unit).
+_HYPHENS = frozenset("-\u2010\u2011\u00ad")
+Label = TypeVar("Label")
+
+
+@dataclass(frozen=True)
+class _Paint:
+    """What is known, on the way down the box tree, about how a box is drawn."""
+
+    background: tuple[float, float, float]
+    opacity: float
+    clip: tuple[float, float, float, float]  #: left, top, right, bottom
+    transformed: bool
+
+
+def _srgb(color: object) -> tuple[tuple[float, float, float], float]:
+    converted = color.to("srgb")  # type: ignore[attr-defined]
+    red, green, blue = (min(max(value, 0.0), 1.0) for value in converted.coordinates)
+    return (red, green, blue), float(converted.alpha)
+
+
+def _blend(
+    top: tuple[float, float, float], alpha: float, under: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    return tuple(alpha * t + (1 - alpha) * u for t, u in zip(top, under, strict=True))  # type: ignore[return-value]
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def linear(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = map(linear, rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(one: tuple[float, float, float], two: tuple[float, float, float]) -> float:
+    """WCAG 2 contrast ratio of two opaque colours."""
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _drawn_text(box: boxes.Box, paint: _Paint, block: object) -> Iterator[tuple[object, str]]:
+    """(the block element it is in, text) of each text box drawn in *box*."""
+    style = box.style
+    opacity = paint.opacity * float(style["opacity"])
+    own, alpha = _srgb(style["background_color"])
+    background = _blend(own, alpha, paint.background) if alpha > 0 else paint.background
+    clip = paint.clip
+    if style["overflow"] != "visible" and hasattr(box, "padding_box_x"):
+        left, top = box.padding_box_x(), box.padding_box_y()
+        right, bottom = left + box.padding_width(), top + box.padding_height()
+        clip = (max(clip[0], left), max(clip[1], top), min(clip[2], right), min(clip[3], bottom))
+    paint = _Paint(background, opacity, clip, paint.transformed or bool(style["transform"]))
+    if isinstance(box, boxes.TextBox):
+        if _seen(box, paint):
+            yield block, box.text
+        return
+    if isinstance(box, boxes.BlockContainerBox):
+        block = box.element
+    for child in getattr(box, "children", None) or ():
+        yield from _drawn_text(child, paint, block)
+
+
+def _seen(box: boxes.TextBox, paint: _Paint) -> bool:
+    style = box.style
+    if style["visibility"] != "visible" or paint.transformed:
+        return False
+    if style["font_size"] < MIN_SIZE_PX - 0.01:
+        return False
+    left, top, right, bottom = paint.clip
+    x, y = box.position_x, box.position_y
+    if x < left - 1 or y < top - 1 or x + box.width > right + 1 or y + box.height > bottom + 1:
+        return False
+    color, alpha = _srgb(style["color"])
+    drawn = _blend(color, alpha * paint.opacity, paint.background)
+    return contrast(drawn, paint.background) >= MIN_CONTRAST
+
+
+def drawn_blocks(document: Document) -> list[str]:
+    """The text of each block (paragraph, list item, heading, table cell) of the
+    page content that WeasyPrint laid out where a reader can see it, whatever
+    pages the block runs over (the page furniture left out), made comparable."""
+    blocks: dict[object, list[str]] = {}
+    for page in document.pages:
+        page_box = page._page_box
+        width, height = page_box.margin_width(), page_box.margin_height()
+        own, alpha = _srgb(page_box.style["background_color"])
+        background = _blend(own, alpha, _WHITE) if alpha else _WHITE
+        paint = _Paint(background, 1.0, (0, 0, width, height), False)
+        for child in page_box.children:
+            if not isinstance(child, boxes.MarginBox):
+                for block, text in _drawn_text(child, paint, None):
+                    blocks.setdefault(block, []).append(text)
+    return [comparable("".join(texts)) for texts in blocks.values()]
+
+
+def comparable(text: str) -> str:
+    """*text* without what layout may add or take away (see _HYPHENS)."""
+    return "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", text).casefold()
+        if not ch.isspace() and ch not in _HYPHENS and unicodedata.category(ch) != "Cf"
+    )
+
+
+def hidden(document: Document, messages: Iterable[tuple[Label, str]]) -> list[Label]:
+    """The labels of those *messages* (label, plain text) whose text is not drawn."""
+    blocks = drawn_blocks(document)
+    return [
+        label for label, text in messages if not any(comparable(text) in block for block in blocks)
+    ]
