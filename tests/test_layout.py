@@ -30,15 +30,16 @@ def walk(box: boxes.Box) -> Iterator[boxes.Box]:
 
 
 @cache
-def document(tag: str):  # noqa: ANN201
+def document(tag: str, leaflet: str = LEAFLET, options: LeafletOptions | None = None):  # noqa: ANN201
     project = Project.load(ROOT)
     locale = project.find_locale(tag)
-    return PdfWriter(project.root).document(Renderer(project).render(LEAFLET, locale))
+    html = Renderer(project).render(leaflet, locale, options)
+    return PdfWriter(project.root).document(html)
 
 
-@pytest.mark.parametrize("locale", LOCALES, ids=[locale.tag for locale in LOCALES])
-def test_no_text_runs_off_the_page(locale: LocaleInfo) -> None:
-    for number, page in enumerate(document(locale.tag).pages, 1):
+def assert_nothing_runs_off(document) -> None:  # noqa: ANN001
+    """Every text between the side margins: a line in the margin is cut off at the trim."""
+    for number, page in enumerate(document.pages, 1):
         page_box = page._page_box
         left = page_box.content_box_x()
         right = left + page_box.width
@@ -46,6 +47,29 @@ def test_no_text_runs_off_the_page(locale: LocaleInfo) -> None:
             if isinstance(box, boxes.TextBox) and box.text.strip():
                 assert box.position_x >= left - 0.5, (number, box.text)
                 assert box.position_x + box.width <= right + 0.5, (number, box.text)
+
+
+@pytest.mark.parametrize("locale", LOCALES, ids=[locale.tag for locale in LOCALES])
+def test_no_text_runs_off_the_page(locale: LocaleInfo) -> None:
+    assert_nothing_runs_off(document(locale.tag))
+
+
+#: Editions whose columns have the least room: the bilingual leaflet and the
+#: A6 card, plain and bilingual, in each kind of script.
+EDITIONS = [
+    (leaflet, tag, LeafletOptions(paper=paper, large_print=large, bilingual=bilingual))
+    for leaflet, paper in ((LEAFLET, "a4"), (CARD, "a6"))
+    for tag in ("ar", "fa", "zh-Hans", "hi", "de")
+    for bilingual, large in ((False, False), (True, False), (True, True))
+    if (bilingual or leaflet == CARD) and not (large and leaflet == LEAFLET and tag != "ar")
+]
+
+
+@pytest.mark.parametrize(
+    ("leaflet", "tag", "options"), EDITIONS, ids=[f"{e[0]}-{e[1]}-{e[2].edition}" for e in EDITIONS]
+)
+def test_no_text_runs_off_an_edition(leaflet: str, tag: str, options: LeafletOptions) -> None:
+    assert_nothing_runs_off(document(tag, leaflet, options))
 
 
 def test_korean_words_stay_whole(project: Project) -> None:
