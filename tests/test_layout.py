@@ -72,6 +72,20 @@ def test_no_text_runs_off_an_edition(leaflet: str, tag: str, options: LeafletOpt
     assert_nothing_runs_off(document(tag, leaflet, options))
 
 
+@pytest.mark.parametrize("tag", ["ar", "hi"])
+def test_the_rule_of_the_bilingual_edition_runs_between_its_columns(tag: str) -> None:
+    rows = [
+        sorted(row.children, key=lambda cell: cell.position_x)
+        for page in document(tag, LEAFLET, LeafletOptions(bilingual=True)).pages
+        for row in walk(page._page_box)
+        if isinstance(row, boxes.TableRowBox) and len(row.children) == 2
+    ]
+    assert rows
+    for left, right in rows:
+        assert left.border_left_width == right.border_right_width == 0, "a rule on the outside"
+        assert left.border_right_width + right.border_left_width > 0, "no rule between"
+
+
 def test_korean_words_stay_whole(project: Project) -> None:
     assert keep_hangul_words("약 복용") == "약 복\u2060용"
     html = Renderer(project).render(LEAFLET, project.find_locale("ko"))
