@@ -13,6 +13,7 @@ from weasyprint.formatting_structure import boxes
 from conftest import CARD, LEAFLET, PROJECT_FILES, ROOT, all_locales
 from polyleaf import review
 from polyleaf.catalogs import CatalogStore
+from polyleaf.fonts import families_for
 from polyleaf.html import Renderer, keep_hangul_words
 from polyleaf.locales import LocaleInfo
 from polyleaf.options import BAND_MM, PAPERS, LeafletOptions
@@ -84,6 +85,24 @@ def test_the_rule_of_the_bilingual_edition_runs_between_its_columns(tag: str) ->
     for left, right in rows:
         assert left.border_left_width == right.border_right_width == 0, "a rule on the outside"
         assert left.border_right_width + right.border_left_width > 0, "no rule between"
+
+
+@pytest.mark.parametrize("tag", ["ar", "zh-Hans", "hi"])
+def test_the_english_of_the_bilingual_edition_is_set_in_its_own_font(tag: str) -> None:
+    """Not in the Arabic, CJK or Devanagari font, whose Latin letters, hyphens and
+    stops look wrong beside English set in Noto Sans."""
+    families = {"en": set(), tag: set()}
+    for page in document(tag, LEAFLET, LeafletOptions(bilingual=True)).pages:
+        for cell in walk(page._page_box):
+            if isinstance(cell, boxes.TableCellBox):
+                language = "en" if cell.element.get("lang") == "en" else tag
+                families[language] |= {
+                    box.style["font_family"]
+                    for box in walk(cell)
+                    if isinstance(box, boxes.TextBox) and box.text.strip()
+                }
+    assert families["en"] == {("Noto Sans",)}
+    assert families[tag] == {families_for(Project.load(ROOT).find_locale(tag))}
 
 
 def test_korean_words_stay_whole(project: Project) -> None:

@@ -408,9 +408,13 @@ class Renderer:
         pair = leaflet.document.bilingual(
             translations.markdown, self.catalogs.translations(leaflet.id, source).markdown
         )
+        fonts = font_face_css(
+            families_for(locale), self.asset_url, {source.tag: families_for(source)}
+        )
         return {
             "title": pair.title,
             "masthead": Markup(pair.masthead[0]),
+            "fonts_css": Markup(fonts),
             "bilingual": {
                 "source": {
                     "tag": source.tag,
