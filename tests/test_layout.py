@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 from weasyprint.formatting_structure import boxes
@@ -165,11 +166,9 @@ def _misplaced_text(pdf_document) -> list[str]:  # noqa: ANN001
     return misplaced
 
 
-@pytest.fixture(scope="module")
-def partly_reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """A copy of the project where one message of the card is signed in every
-    locale, so each page carries the longer notice ("3 of 31 reviewed")."""
-    root = tmp_path_factory.mktemp("partly") / "project"
+def _signed_copy(root: Path, messages: list[str] | None) -> Project:
+    """A copy of the project at *root* with *messages* of the card (None: all)
+    signed in every locale."""
     root.mkdir()
     for name in PROJECT_FILES:
         source = ROOT / name
@@ -179,24 +178,42 @@ def partly_reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
     for locale in project.locales[1:]:
         catalog = store.get(CARD, locale)
         path = review_path(project.catalog_path(CARD, locale))
-        review.sign(catalog, path, "Dr Eva Sanz, medical translator", ["pregnancy-warning"])
+        review.sign(catalog, path, "Dr Eva Sanz, medical translator", messages)
     return Project.load(root)
+
+
+@pytest.fixture(scope="module")
+def partly_reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project where one message of the card is signed in every
+    locale, so each page carries the longer notice ("3 of 31 reviewed")."""
+    return _signed_copy(tmp_path_factory.mktemp("partly") / "project", ["pregnancy-warning"])
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project where the card is reviewed in every locale, so its
+    footer has three parts: code and revision, the review line, page X of Y."""
+    return _signed_copy(tmp_path_factory.mktemp("reviewed") / "project", None)
 
 
 @pytest.mark.parametrize("paper", sorted(PAPERS))
 def test_the_draft_notice_and_footer_stay_on_the_page_and_off_the_band(
-    partly_reviewed: Project, paper: str
+    partly_reviewed: Project, reviewed: Project, paper: str
 ) -> None:
-    """Every locale, both draft notices (none reviewed, partly reviewed), every
-    paper: the card is short, and the furniture does not depend on the leaflet
-    (nor on large print, whose body text is larger but whose furniture is not)."""
-    options = LeafletOptions(paper=paper)
+    """Every locale, both draft notices (none reviewed, partly reviewed) and the
+    review line, every paper: the card is short, and the furniture does not
+    depend on the leaflet, nor on large print (whose body text is larger but
+    whose furniture is not: the review line took the body's 16 pt)."""
     misplaced = {}
-    for project in (Project.load(ROOT), partly_reviewed):
+    for project in (Project.load(ROOT), partly_reviewed, reviewed):
         renderer = Renderer(project)
-        for locale in project.locales:
-            html = renderer.render(CARD, locale, options)
-            found = _misplaced_text(PdfWriter(project.root).document(html))
-            if found:
-                misplaced[f"{locale.tag} ({project.root.name})"] = found[:2]
+        for large_print in (False, True) if project is reviewed else (False,):
+            options = LeafletOptions(paper=paper, large_print=large_print)
+            for locale in project.locales:
+                html = renderer.render(CARD, locale, options)
+                found = _misplaced_text(PdfWriter(project.root).document(html))
+                if found:
+                    misplaced[f"{locale.tag} ({project.root.parent.name} {options.edition})"] = (
+                        found[:2]
+                    )
     assert not misplaced, misplaced

@@ -325,7 +325,7 @@ class Renderer:
             "logo": self._logo_url(clinic),
             "online": {"url": url, "qr": qr_data_uri(url)} if url else None,
             "stylesheet": self.asset_url(stylesheet.resolve()),
-            "page_css": Markup(options.page_css() + "\n" + _theme_css(clinic.accent)),
+            "page_css": Markup(options.page_css(reviewed) + "\n" + _theme_css(clinic.accent)),
             "fonts_css": Markup(font_face_css(families_for(locale), self.asset_url)),
         }
 
