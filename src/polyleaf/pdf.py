@@ -160,10 +160,13 @@ class PdfWriter:
 
     def pdf_bytes(self, html: str) -> bytes:
         """The PDF in memory, for a document that must never reach a file (a
-        patient's personalised copy): WeasyPrint writes it to no file at all."""
+        patient's personalised copy): WeasyPrint writes it to no file at all.
+        Its structure tree is repaired as a written PDF's is (the copy a patient
+        takes home is read by the same screen readers)."""
         document = self.document(html)
         with _warnings_fail():
-            return document.write_pdf(pdf_variant=PDF_VARIANT)
+            data = document.write_pdf(pdf_variant=PDF_VARIANT)
+        return pdfua.repair(data, notice(document))
 
     def write(self, html: str, target: Path) -> None:
         document = self.document(html)
