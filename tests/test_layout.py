@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 from weasyprint.formatting_structure import boxes
@@ -13,6 +14,7 @@ from weasyprint.formatting_structure import boxes
 from conftest import CARD, LEAFLET, PROJECT_FILES, ROOT, all_locales
 from polyleaf import review
 from polyleaf.catalogs import CatalogStore
+from polyleaf.fonts import families_for
 from polyleaf.html import Renderer, keep_hangul_words
 from polyleaf.locales import LocaleInfo
 from polyleaf.options import BAND_MM, PAPERS, LeafletOptions
@@ -30,15 +32,16 @@ def walk(box: boxes.Box) -> Iterator[boxes.Box]:
 
 
 @cache
-def document(tag: str):  # noqa: ANN201
+def document(tag: str, leaflet: str = LEAFLET, options: LeafletOptions | None = None):  # noqa: ANN201
     project = Project.load(ROOT)
     locale = project.find_locale(tag)
-    return PdfWriter(project.root).document(Renderer(project).render(LEAFLET, locale))
+    html = Renderer(project).render(leaflet, locale, options)
+    return PdfWriter(project.root).document(html)
 
 
-@pytest.mark.parametrize("locale", LOCALES, ids=[locale.tag for locale in LOCALES])
-def test_no_text_runs_off_the_page(locale: LocaleInfo) -> None:
-    for number, page in enumerate(document(locale.tag).pages, 1):
+def assert_nothing_runs_off(document) -> None:  # noqa: ANN001
+    """Every text between the side margins: a line in the margin is cut off at the trim."""
+    for number, page in enumerate(document.pages, 1):
         page_box = page._page_box
         left = page_box.content_box_x()
         right = left + page_box.width
@@ -46,6 +49,61 @@ def test_no_text_runs_off_the_page(locale: LocaleInfo) -> None:
             if isinstance(box, boxes.TextBox) and box.text.strip():
                 assert box.position_x >= left - 0.5, (number, box.text)
                 assert box.position_x + box.width <= right + 0.5, (number, box.text)
+
+
+@pytest.mark.parametrize("locale", LOCALES, ids=[locale.tag for locale in LOCALES])
+def test_no_text_runs_off_the_page(locale: LocaleInfo) -> None:
+    assert_nothing_runs_off(document(locale.tag))
+
+
+#: Editions whose columns have the least room: the bilingual leaflet and the
+#: A6 card, plain and bilingual, in each kind of script.
+EDITIONS = [
+    (leaflet, tag, LeafletOptions(paper=paper, large_print=large, bilingual=bilingual))
+    for leaflet, paper in ((LEAFLET, "a4"), (CARD, "a6"))
+    for tag in ("ar", "fa", "zh-Hans", "hi", "de")
+    for bilingual, large in ((False, False), (True, False), (True, True))
+    if (bilingual or leaflet == CARD) and not (large and leaflet == LEAFLET and tag != "ar")
+]
+
+
+@pytest.mark.parametrize(
+    ("leaflet", "tag", "options"), EDITIONS, ids=[f"{e[0]}-{e[1]}-{e[2].edition}" for e in EDITIONS]
+)
+def test_no_text_runs_off_an_edition(leaflet: str, tag: str, options: LeafletOptions) -> None:
+    assert_nothing_runs_off(document(tag, leaflet, options))
+
+
+@pytest.mark.parametrize("tag", ["ar", "hi"])
+def test_the_rule_of_the_bilingual_edition_runs_between_its_columns(tag: str) -> None:
+    rows = [
+        sorted(row.children, key=lambda cell: cell.position_x)
+        for page in document(tag, LEAFLET, LeafletOptions(bilingual=True)).pages
+        for row in walk(page._page_box)
+        if isinstance(row, boxes.TableRowBox) and len(row.children) == 2
+    ]
+    assert rows
+    for left, right in rows:
+        assert left.border_left_width == right.border_right_width == 0, "a rule on the outside"
+        assert left.border_right_width + right.border_left_width > 0, "no rule between"
+
+
+@pytest.mark.parametrize("tag", ["ar", "zh-Hans", "hi"])
+def test_the_english_of_the_bilingual_edition_is_set_in_its_own_font(tag: str) -> None:
+    """Not in the Arabic, CJK or Devanagari font, whose Latin letters, hyphens and
+    stops look wrong beside English set in Noto Sans."""
+    families = {"en": set(), tag: set()}
+    for page in document(tag, LEAFLET, LeafletOptions(bilingual=True)).pages:
+        for cell in walk(page._page_box):
+            if isinstance(cell, boxes.TableCellBox):
+                language = "en" if cell.element.get("lang") == "en" else tag
+                families[language] |= {
+                    box.style["font_family"]
+                    for box in walk(cell)
+                    if isinstance(box, boxes.TextBox) and box.text.strip()
+                }
+    assert families["en"] == {("Noto Sans",)}
+    assert families[tag] == {families_for(Project.load(ROOT).find_locale(tag))}
 
 
 def test_korean_words_stay_whole(project: Project) -> None:
@@ -108,11 +166,9 @@ def _misplaced_text(pdf_document) -> list[str]:  # noqa: ANN001
     return misplaced
 
 
-@pytest.fixture(scope="module")
-def partly_reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """A copy of the project where one message of the card is signed in every
-    locale, so each page carries the longer notice ("3 of 31 reviewed")."""
-    root = tmp_path_factory.mktemp("partly") / "project"
+def _signed_copy(root: Path, messages: list[str] | None) -> Project:
+    """A copy of the project at *root* with *messages* of the card (None: all)
+    signed in every locale."""
     root.mkdir()
     for name in PROJECT_FILES:
         source = ROOT / name
@@ -122,24 +178,42 @@ def partly_reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
     for locale in project.locales[1:]:
         catalog = store.get(CARD, locale)
         path = review_path(project.catalog_path(CARD, locale))
-        review.sign(catalog, path, "Dr Eva Sanz, medical translator", ["pregnancy-warning"])
+        review.sign(catalog, path, "Dr Eva Sanz, medical translator", messages)
     return Project.load(root)
+
+
+@pytest.fixture(scope="module")
+def partly_reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project where one message of the card is signed in every
+    locale, so each page carries the longer notice ("3 of 31 reviewed")."""
+    return _signed_copy(tmp_path_factory.mktemp("partly") / "project", ["pregnancy-warning"])
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project where the card is reviewed in every locale, so its
+    footer has three parts: code and revision, the review line, page X of Y."""
+    return _signed_copy(tmp_path_factory.mktemp("reviewed") / "project", None)
 
 
 @pytest.mark.parametrize("paper", sorted(PAPERS))
 def test_the_draft_notice_and_footer_stay_on_the_page_and_off_the_band(
-    partly_reviewed: Project, paper: str
+    partly_reviewed: Project, reviewed: Project, paper: str
 ) -> None:
-    """Every locale, both draft notices (none reviewed, partly reviewed), every
-    paper: the card is short, and the furniture does not depend on the leaflet
-    (nor on large print, whose body text is larger but whose furniture is not)."""
-    options = LeafletOptions(paper=paper)
+    """Every locale, both draft notices (none reviewed, partly reviewed) and the
+    review line, every paper: the card is short, and the furniture does not
+    depend on the leaflet, nor on large print (whose body text is larger but
+    whose furniture is not: the review line took the body's 16 pt)."""
     misplaced = {}
-    for project in (Project.load(ROOT), partly_reviewed):
+    for project in (Project.load(ROOT), partly_reviewed, reviewed):
         renderer = Renderer(project)
-        for locale in project.locales:
-            html = renderer.render(CARD, locale, options)
-            found = _misplaced_text(PdfWriter(project.root).document(html))
-            if found:
-                misplaced[f"{locale.tag} ({project.root.name})"] = found[:2]
+        for large_print in (False, True) if project is reviewed else (False,):
+            options = LeafletOptions(paper=paper, large_print=large_print)
+            for locale in project.locales:
+                html = renderer.render(CARD, locale, options)
+                found = _misplaced_text(PdfWriter(project.root).document(html))
+                if found:
+                    misplaced[f"{locale.tag} ({project.root.parent.name} {options.edition})"] = (
+                        found[:2]
+                    )
     assert not misplaced, misplaced

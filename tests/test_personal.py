@@ -171,6 +171,18 @@ def test_spanish_copy_carries_name_and_dose_and_is_not_cached(client: TestClient
     assert "2 comprimidos de 2,5 mL" in text_of(decimal.content)
 
 
+def test_a_bilingual_copy_carries_name_and_dose(client: TestClient) -> None:
+    """The desk page offers both switches; together they were a 500."""
+    response = client.post(f"/leaflets/{LEAFLET}/es.pdf?bilingual=true", json=body())
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    text = text_of(response.content)
+    assert "Paciente: María José O'Brien" in text
+    assert "Tome dos veces al día 2 cápsulas de 20 mg, con alimentos." in text
+    assert "Pregnancy Warning" in " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+
+
 def _html(locale: str, personal: dict[str, object]) -> str:
     from polyleaf.html import Renderer
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import LEAFLET, Built, all_locales
+from conftest import CARD, LEAFLET, Built, all_locales
 from pdf_structure import check, kids
 from polyleaf import pdf as pdf_module
 from polyleaf import pdfua
@@ -24,6 +24,7 @@ from polyleaf.errors import RenderError
 from polyleaf.html import Renderer
 from polyleaf.options import LeafletOptions
 from polyleaf.pdf import PdfWriter
+from polyleaf.personal import Personalisation
 from polyleaf.project import Project
 
 LOCALES = all_locales()
@@ -111,6 +112,40 @@ def test_a_reviewed_translation_reads_its_review_line_first(project_copy: Path, 
     target = tmp_path / "es.pdf"
     PdfWriter(project.root).write(html, target)
     assert_whole_tree(target, "es", notice=True)
+
+
+@pytest.mark.parametrize(
+    ("leaflet", "tag", "options"),
+    [
+        (LEAFLET, "es", LeafletOptions()),
+        (LEAFLET, "ar", LeafletOptions(paper="a5", large_print=True)),
+        (LEAFLET, "ar", LeafletOptions(bilingual=True)),
+        (CARD, "zh-Hans", LeafletOptions(paper="a6")),
+    ],
+    ids=["es", "ar-a5-large", "ar-bilingual", "card-zh-Hans"],
+)
+def test_a_personalised_copy_has_a_whole_tree(
+    leaflet: str, tag: str, options: LeafletOptions, tmp_path: Path
+) -> None:
+    """Rendered in memory, never written by the build: repaired all the same."""
+    project = Project.load(Path(__file__).resolve().parent.parent)
+    builder = Builder(project)
+    job = builder.jobs([project.find_locale(tag).folder], options, [leaflet])[0]
+    personal = Personalisation.model_validate(
+        {
+            "patient_name": "Ana Ruiz",
+            "dose": {
+                "form": "capsule",
+                "count": 2,
+                "strength": 20,
+                "unit": "mg",
+                "frequency": "twice_a_day",
+            },
+        }
+    )
+    target = tmp_path / "copy.pdf"
+    target.write_bytes(builder.personalised(job, personal))
+    assert_whole_tree(target, tag, notice=True)
 
 
 # -- the fix: what it repairs, and what it leaves alone ----------------------

@@ -356,7 +356,7 @@ class Renderer:
             "logo": self._logo_url(clinic),
             "online": {"url": url, "qr": qr_data_uri(url)} if url else None,
             "stylesheet": self.asset_url(stylesheet.resolve()),
-            "page_css": Markup(options.page_css() + "\n" + _theme_css(clinic.accent)),
+            "page_css": Markup(options.page_css(reviewed) + "\n" + _theme_css(clinic.accent)),
             "fonts_css": Markup(font_face_css(families_for(locale), self.asset_url)),
         }
 
@@ -451,9 +451,13 @@ class Renderer:
         shown = {"masthead": pair.masthead[0], "source masthead": pair.masthead[1]}
         for number, (patient, english) in enumerate(pair.rows, 1):
             shown[f"section {number}"], shown[f"source section {number}"] = patient, english
+        fonts = font_face_css(
+            families_for(locale), self.asset_url, {source.tag: families_for(source)}
+        )
         context: dict[str, object] = {
             "title": pair.title,
             "masthead": Markup(pair.masthead[0]),
+            "fonts_css": Markup(fonts),
             "bilingual": {
                 "source": {
                     "tag": source.tag,

@@ -19,6 +19,11 @@ class Paper:
     width_mm: float
     margins_mm: tuple[float, float, float, float]  #: top, right, bottom, left
     body_pt: float  #: body text size; never below 9 pt
+    #: A reviewed copy's margins, where its footer (code and revision, the review
+    #: line, page X of Y side by side) needs more room than the paper's bottom
+    #: margin: the top gives up the room the draft notice would take, so the
+    #: text keeps its height and a copy keeps its pages when it is signed.
+    reviewed_margins_mm: tuple[float, float, float, float] | None = None
 
 
 PAPERS: dict[str, Paper] = {
@@ -28,7 +33,7 @@ PAPERS: dict[str, Paper] = {
     #: which takes three lines of 9 pt in some languages on the narrow papers.
     "a5": Paper("A5", 148, (19, 11, 16, 11), 9.5),
     #: Pocket cards (an isotretinoin reminder card): declared by the leaflet.
-    "a6": Paper("A6", 105, (19, 8, 17, 8), 9),
+    "a6": Paper("A6", 105, (19, 8, 17, 8), 9, reviewed_margins_mm=(12, 8, 24, 8)),
 }
 #: The clinic's colour band at the top of every page, inside the trimmed page.
 BAND_MM = 4
@@ -107,15 +112,17 @@ class LeafletOptions:
         """A short name for file names and order rows: "a4", "a5-large", "a4-large-bilingual"."""
         return format_edition(self.paper, self.large_print, self.bilingual)
 
-    def page_css(self) -> str:
+    def page_css(self, reviewed: bool = False) -> str:
         """The @page rule for this paper, bleed and marks; body size; the colour band.
+        *reviewed*: for a reviewed translation (see ``Paper.reviewed_margins_mm``).
 
         The band is a fixed element (repeated on every page) reaching from the
         top edge of the bleed to BAND_MM inside the trimmed page, so a print
         shop can trim it without a white sliver.
         """
         paper = PAPERS[self.paper]
-        top, right, bottom, left = paper.margins_mm
+        margins = (reviewed and paper.reviewed_margins_mm) or paper.margins_mm
+        top, right, bottom, left = margins
         bleed = _millimetres(self.bleed) if self.bleed else 0
         rules = [f"size: {paper.css_size}", f"margin: {top}mm {right}mm {bottom}mm {left}mm"]
         if self.bleed:

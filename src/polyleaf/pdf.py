@@ -160,9 +160,12 @@ class PdfWriter:
 
     def pdf_bytes(self, document: weasyprint.Document) -> bytes:
         """The PDF of *document* (see document()) in memory, for one that must
-        never reach a file (a patient's personalised copy)."""
+        never reach a file (a patient's personalised copy). Its structure tree
+        is repaired as a written PDF's is (the copy a patient takes home is read
+        by the same screen readers)."""
         with _warnings_fail():
-            return document.write_pdf(pdf_variant=PDF_VARIANT)
+            data = document.write_pdf(pdf_variant=PDF_VARIANT)
+        return pdfua.repair(data, notice(document))
 
     def write(self, html: str, target: Path) -> None:
         self.write_document(self.document(html), target)

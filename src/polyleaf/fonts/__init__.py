@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -144,16 +144,33 @@ def pinned_font_paths() -> frozenset[Path]:
     return frozenset(face.path.resolve() for face in FACES)
 
 
-def font_face_css(families: Iterable[str], url: Callable[[Path], str] = Path.as_uri) -> str:
-    """@font-face rules for *families* and the body font stack; *url* locates a file."""
+def _stack(families: Iterable[str]) -> str:
+    return ", ".join(f'"{family}"' for family in families)
+
+
+def font_face_css(
+    families: Iterable[str],
+    url: Callable[[Path], str] = Path.as_uri,
+    languages: Mapping[str, tuple[str, ...]] | None = None,
+) -> str:
+    """@font-face rules for *families* and the body font stack; *url* locates a file.
+
+    *languages* gives elements in another language (``lang="en"`` cells of the
+    bilingual edition) their own stack: under the Arabic or CJK stack, English
+    would take its punctuation, hyphens and even letters from the Arabic or CJK font.
+    """
     families = tuple(families)
+    languages = languages or {}
+    wanted = set(families).union(*languages.values())
     rules = [
         f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
         f'src: url("{url(face.path.resolve())}"); }}'
-        for face in faces_for(families)
+        for face in faces_for(wanted)
     ]
-    stack = ", ".join(f'"{family}"' for family in families)
-    rules.append(f":root {{ font-family: {stack}; }}")
+    rules.append(f":root {{ font-family: {_stack(families)}; }}")
+    rules += [
+        f'[lang="{tag}"] {{ font-family: {_stack(stack)}; }}' for tag, stack in languages.items()
+    ]
     return "\n".join(rules)
 
 
