@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Literal
 
 from babel.messages.catalog import PYTHON_FORMAT, Message
 
+from polyleaf import units
 from polyleaf.catalogs import (
     CatalogStore,
     MessageKey,
@@ -250,6 +251,7 @@ class Gate:
         self._sources: dict[str, dict[MessageKey, SourceMessage]] = {}
         self._leaflet_findings: dict[str, tuple[Finding, ...]] = {}
         self._furniture: dict[str, tuple[Finding, ...]] = {}
+        self._units: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def source(self, leaflet_id: str) -> dict[MessageKey, SourceMessage]:
         """The leaflet's messages, extracted when first needed (not for a no-change rebuild)."""
@@ -627,6 +629,11 @@ class Gate:
         sources.append(self.furniture_source)
         return sources
 
+    def _unit_forms(self, folder: str) -> tuple[tuple[str, str], ...]:
+        if folder not in self._units:
+            self._units[folder] = units.forms_for(folder, self.project.glossary.units)
+        return self._units[folder]
+
     def _only_names(self, text: str) -> bool:
         """Whether *text* is only placeholders, kept names and unit symbols, which a
         translation may rightly leave as they are ("%(value)s mg")."""
@@ -650,6 +657,14 @@ class Gate:
             elif not any(fold(form) in fold(text) for form in _forms(local)):
                 said = " or ".join(repr(form) for form in _forms(local))
                 yield f"glossary: {term!r} is {said} in {locale.tag}"
+        english_units = units.counts(source, self._unit_forms("en"))
+        local_units = units.counts(text, self._unit_forms(locale.folder))
+        if english_units != local_units:
+            yield (
+                f"units differ: English has {units.describe(english_units)}, translation has "
+                f"{units.describe(local_units)} (another way {locale.tag} writes a unit goes "
+                "in locales/glossary.toml under [units.<unit>])"
+            )
         if text.strip() != source.strip():
             for run in english_runs(text, self._english, glossary.keep)[:1]:
                 yield f"English left in the translation: {run!r}"

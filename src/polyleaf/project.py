@@ -94,8 +94,12 @@ class Glossary(_Model):
     #: term id -> {"en": English form, locale folder: local form, or several
     #: forms of which a translation must contain one}.
     terms: dict[str, dict[str, str | list[str]]] = {}
+    #: unit (mg, microgram, g, kg, mL, L, IU or a new one) -> {locale folder:
+    #: the forms that language writes it in}, besides those polyleaf knows
+    #: (polyleaf.units); "en" gives a new unit's English forms.
+    units: dict[str, dict[str, str | list[str]]] = {}
 
-    @field_validator("terms")
+    @field_validator("terms", "units")
     @classmethod
     def _no_empty_form(
         cls, terms: dict[str, dict[str, str | list[str]]]

@@ -1,0 +1,156 @@
+"""Units of measure after a number: "20 mg" must not become "20 g".
+
+The numbers check sees the 20 in both; a changed unit is a thousandfold dose
+error that only the unit shows. Every number or placeholder in a message that
+carries a unit is counted per unit, in the English and in the translation, and
+the two counts must agree. A translation may keep the English symbol ("20 mg"
+in Hindi text) or write the unit as its language does: polyleaf knows the forms
+its shipped languages use, and a project adds its own under ``[units.<unit>]``
+in ``locales/glossary.toml`` (``ta = "மி.கி"``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+#: unit -> {"en": English forms, locale folder: that language's forms}.
+KNOWN: dict[str, dict[str, tuple[str, ...]]] = {
+    "mg": {
+        "en": ("mg", "milligrams", "milligram"),
+        "ar": ("ملغ", "مغ", "مليغرام", "ملليغرام"),
+        "fa": ("میلی\u200cگرم", "میلی گرم", "میلیگرم"),
+        "ru": ("мг",),
+        "uk": ("мг",),
+        "ur": ("ملی گرام", "ملیگرام"),
+    },
+    "microgram": {
+        "en": ("micrograms", "microgram", "mcg", "µg", "μg"),
+        "ar": ("ميكروغرام",),
+        "bn": ("মাইক্রোগ্রাম",),
+        "de": ("Mikrogramm",),
+        "es": ("microgramos", "microgramo"),
+        "fa": ("میکروگرم",),
+        "fr": ("microgrammes", "microgramme"),
+        "gu": ("માઇક્રોગ્રામ",),
+        "hi": ("माइक्रोग्राम",),
+        "ht": ("mikwogram",),
+        "it": ("microgrammi", "microgrammo"),
+        "ja": ("マイクログラム",),
+        "ko": ("마이크로그램",),
+        "pa": ("ਮਾਈਕ੍ਰੋਗ੍ਰਾਮ",),
+        "pl": ("mikrogramów", "mikrogramy", "mikrogram"),
+        "pt": ("microgramas", "micrograma"),
+        "ro": ("micrograme", "microgram"),
+        "ru": ("мкг",),
+        "tl": ("mikrogramo",),
+        "tr": ("mikrogram",),
+        "uk": ("мкг",),
+        "ur": ("مائیکروگرام",),
+        "vi": ("microgam",),
+        "zh_Hans": ("微克",),
+        "zh_Hant": ("微克",),
+    },
+    "g": {
+        "en": ("g", "grams", "gram"),
+        "ar": ("غرام", "غ"),
+        "fa": ("گرم",),
+        "ru": ("г",),
+        "uk": ("г",),
+        "ur": ("گرام",),
+        "zh_Hans": ("克",),
+        "zh_Hant": ("克",),
+    },
+    "kg": {
+        "en": ("kg", "kilograms", "kilogram"),
+        "ar": ("كغ", "كيلوغرام"),
+        "fa": ("کیلوگرم",),
+        "ru": ("кг",),
+        "uk": ("кг",),
+        "ur": ("کلوگرام",),
+    },
+    "mL": {
+        "en": ("mL", "ml", "millilitres", "millilitre", "milliliters", "milliliter"),
+        "ar": ("مل", "ملليلتر", "مليلتر"),
+        "fa": ("میلی\u200cلیتر", "میلی لیتر", "میلیلیتر"),
+        "ru": ("мл",),
+        "uk": ("мл",),
+        "ur": ("ملی لیٹر", "ملیلیٹر"),
+    },
+    "L": {
+        "en": ("L", "litres", "litre", "liters", "liter"),
+        "ru": ("л",),
+        "uk": ("л",),
+    },
+    "IU": {
+        "en": ("IU",),
+        "ru": ("МЕ",),
+        "uk": ("МО",),
+    },
+}
+
+#: A number in any digits (or a placeholder), then the space, if any, before its unit.
+_QUANTITY = r"(?:\d+(?:[.,\u066b]\d+)?|%\(\w+\)[sd])[ \t\u00a0\u202f\u2060]*"
+#: Letters of the scripts a unit may be written in, which must not go on after
+#: a form ("mg" is not the start of "mgh", "مل" not of "ملغ"); the scripts
+#: written without spaces (CJK) have no such end.
+_SCRIPTS = (
+    ("A-Za-zÀ-ɏµμ", "A-Za-zÀ-ɏµμ"),
+    ("\u0400-\u04ff", "\u0400-\u04ff"),
+    # Arabic-script letters and marks, not its comma, question mark or full stop
+    ("\u0600-\u06ff\u0750-\u077f", "\u0620-\u065f\u066e-\u06d3\u06d5\u06fa-\u06fc\u0750-\u077f"),
+    ("\u0900-\u0dff", "\u0900-\u0963\u0966-\u0dff"),  # not the danda
+)
+
+
+def _end(form: str) -> str:
+    for letters, following in _SCRIPTS:
+        if re.match(f"[{letters}]", form[-1]):
+            return f"(?![{following}])"
+    return ""
+
+
+@lru_cache(maxsize=256)
+def _pattern(forms: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """One pattern for every (unit, form): the quantity, then the longest form."""
+    ordered = sorted(forms, key=lambda pair: len(pair[1]), reverse=True)
+    alternatives = "|".join(
+        f"(?P<u{index}>{re.escape(form)}{_end(form)})" for index, (_, form) in enumerate(ordered)
+    )
+    return re.compile(f"{_QUANTITY}(?:{alternatives})", re.IGNORECASE)
+
+
+def forms_for(
+    locale: str, extra: Mapping[str, Mapping[str, str | Sequence[str]]] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """(unit, form) of every form a text in *locale* may write a unit in: the
+    English forms, polyleaf's forms for the language and the project's."""
+    found: list[tuple[str, str]] = []
+    units = {**KNOWN}
+    for unit, table in (extra or {}).items():
+        units[unit] = {**units.get(unit, {}), **{k: _tuple(v) for k, v in table.items()}}
+    for unit, table in units.items():
+        for key in dict.fromkeys(("en", locale)):
+            found.extend((unit, form) for form in table.get(key, ()))
+    return tuple(dict.fromkeys(found))
+
+
+def _tuple(value: str | Sequence[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def counts(text: str, forms: tuple[tuple[str, str], ...]) -> Counter[str]:
+    """How many quantities of each unit *text* states."""
+    pattern = _pattern(forms)
+    ordered = sorted(forms, key=lambda pair: len(pair[1]), reverse=True)
+    found: Counter[str] = Counter()
+    for match in pattern.finditer(text):
+        index = next(int(name[1:]) for name, value in match.groupdict().items() if value)
+        found[ordered[index][0]] += 1
+    return found
+
+
+def describe(found: Counter[str]) -> str:
+    return ", ".join(f"{unit} ×{count}" for unit, count in sorted(found.items())) or "none"
