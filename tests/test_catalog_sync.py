@@ -14,6 +14,7 @@ import babel.messages.catalog
 import pytest
 from babel.messages.catalog import Catalog, Message
 
+from conftest import ROOT
 from polyleaf.catalogs import (
     catalog_differences,
     read_catalog,
@@ -268,3 +269,30 @@ def test_an_unreadable_file_is_replaced(on_disk: Path) -> None:
     on_disk.write_text('msgid "broken\n', encoding="utf-8")
     assert write_catalog(on_disk, same_content()) is True
     assert catalog_differences(read_catalog(on_disk), same_content()) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ROOT / "locales" / "es" / "LC_MESSAGES" / "isotretinoin-20mg.po",
+        ROOT / "locales" / "ar" / "LC_MESSAGES" / "isotretinoin-reminder-card.po",
+    ],
+    ids=["es", "ar-card"],
+)
+def test_rewriting_a_real_catalog_keeps_its_header_comment_as_committed(
+    path: Path, tmp_path: Path
+) -> None:
+    """An edit that rewrites the file (import, update, a fix by polyleaf) changes
+    that message only, not the header's wording or layout."""
+    copy = tmp_path / path.name
+    copy.write_bytes(path.read_bytes())
+    catalog = read_catalog(copy, locale=path.parent.parent.name)
+    message = next(m for m in catalog if m.id and isinstance(m.string, str))
+    message.string += " (edited)"
+    write_catalog(copy, catalog)
+
+    def header(file: Path) -> str:
+        return file.read_text(encoding="utf-8").split('msgid ""', 1)[0]
+
+    assert header(copy) == header(path)
+    assert copy.read_bytes() != path.read_bytes()

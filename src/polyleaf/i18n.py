@@ -33,7 +33,7 @@ DRAFT_COMMENT = """\
 # Leaflets built from it carry a "Draft translation" mark on every page until
 # a qualified medical translator, not its translator, has reviewed and signed
 # every message:
-#   polyleaf review sign --leaflet ID --locale LOCALE --by "Name, credential"
+# polyleaf review sign --leaflet ID --locale LOCALE --by "Name, credential"
 # Signing records each message's words beside this file (<leaflet>.review.toml);
 # a message whose English or translation changes afterwards is a draft again."""
 
