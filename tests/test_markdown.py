@@ -278,6 +278,19 @@ BAD_FRONT = [
         "paper: 'a3' unknown",
         id="paper",
     ),
+    # YAML alone keeps the last of two values without a word
+    pytest.param(
+        "---\ncode: PL-X-01\nrevision: 2026-12-01\ncode: PL-Y-01\n---\n",
+        4,
+        "front matter: key 'code' written twice (first at line 2)",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "---\nrevision: 2026-12-01\ncode: PL-X-01\n'revision': 2026-12-02\n---\n",
+        4,
+        "key 'revision' written twice",
+        id="duplicate-quoted-key",
+    ),
     # the end of the front matter, where YAML finds the quote still open
     pytest.param("---\ncode: 'unclosed\nrevision: 2026-12-01\n---\n", 4, "front matter", id="yaml"),
 ]

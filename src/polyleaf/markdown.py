@@ -359,6 +359,30 @@ def inline_markup(text: str) -> tuple[tuple[str, int], ...]:
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
 
 
+@cache
+def _loader() -> type:
+    """PyYAML's safe loader, refusing a key written twice: plain YAML keeps the
+    last value without a word, so a second ``code:`` would silently win."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        problem=f"key {key!r} written twice (first at line {seen[key]})",
+                        problem_mark=key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line + 2  # the line in the file
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
 def front_matter(text: str, relative: str) -> FrontMatter:
     """The YAML front matter at the top of a leaflet source, validated.
 
@@ -377,7 +401,7 @@ def front_matter(text: str, relative: str) -> FrontMatter:
     if len(match.group(1)) > MAX_FRONT_MATTER:
         raise PolyleafError(f"{relative}:1: front matter longer than {MAX_FRONT_MATTER} bytes")
     try:
-        data = yaml.safe_load(match.group(1))
+        data = yaml.load(match.group(1), Loader=_loader())  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
