@@ -291,9 +291,45 @@ BAD_FRONT = [
         "key 'revision' written twice",
         id="duplicate-quoted-key",
     ),
+    # the code is printed in every page footer: one non-blank printable line
+    pytest.param(
+        '---\ncode: " "\nrevision: 2026-12-01\n---\n', 1, "code: write the leaflet code", id="blank"
+    ),
+    pytest.param(
+        '---\ncode: "PL-X\\n01"\nrevision: 2026-12-01\n---\n',
+        1,
+        "code: must be one line of printable characters; U+000A is not",
+        id="code-newline",
+    ),
+    pytest.param(
+        "---\ncode: |\n  PL-X\n  01\nrevision: 2026-12-01\n---\n", 1, "U+000A", id="code-block"
+    ),
+    pytest.param(
+        '---\ncode: "PL-X\\x0701"\nrevision: 2026-12-01\n---\n', 1, "U+0007", id="code-control"
+    ),
+    pytest.param(
+        '---\ncode: "PL-X\\u200b01"\nrevision: 2026-12-01\n---\n', 1, "U+200B", id="code-invisible"
+    ),
     # the end of the front matter, where YAML finds the quote still open
     pytest.param("---\ncode: 'unclosed\nrevision: 2026-12-01\n---\n", 4, "front matter", id="yaml"),
 ]
+
+
+@pytest.mark.parametrize("code", ["PL-ISO20-01", "PC-ISO-01", "PL ALPHA 01", "ÜB-Ä/2"])
+def test_a_leaflet_code_of_printable_characters_is_kept(code: str) -> None:
+    front = markdown.front_matter(f"---\ncode: {code}\nrevision: 2026-12-01\n---\n", "x.md")
+    assert front.code == code
+
+
+def test_a_jinja_leaflet_code_in_polyleaf_toml_follows_the_same_rule() -> None:
+    from pydantic import ValidationError
+
+    from polyleaf.project import LeafletConfig
+
+    entry = {"template": "x.html", "revision": "2026-12-01"}
+    assert LeafletConfig.model_validate({**entry, "code": "PL-ISO20-01"}).code == "PL-ISO20-01"
+    with pytest.raises(ValidationError, match="U\\+000A is not"):
+        LeafletConfig.model_validate({**entry, "code": "PL\nX"})
 
 
 @pytest.mark.parametrize(("front", "line", "problem"), BAD_FRONT)

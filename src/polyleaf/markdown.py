@@ -47,6 +47,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from polyleaf.errors import PolyleafError
+from polyleaf.project import LeafletCode
 
 #: The building blocks a leaflet can use, as ``::: name`` boxes.
 BOXES: dict[str, str] = {
@@ -83,7 +84,7 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(min_length=1, description="leaflet code printed on every page")
+    code: LeafletCode = Field(description="leaflet code printed on every page")
     revision: dt.date = Field(description="revision date printed on every page")
     #: The paper the leaflet is always printed on (a reminder card: a6);
     #: none means the paper asked for.
@@ -421,7 +422,9 @@ def front_matter(text: str, relative: str) -> FrontMatter:
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or "front matter"
-        raise PolyleafError(f"{relative}:1: front matter: {key}: {first['msg']}") from None
+        # a validator's own sentence, without pydantic's "Value error, " before it
+        problem = first["ctx"]["error"] if first["type"] == "value_error" else first["msg"]
+        raise PolyleafError(f"{relative}:1: front matter: {key}: {problem}") from None
 
 
 def read_source(path: Path, relative: str) -> str:

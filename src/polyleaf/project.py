@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -47,6 +48,20 @@ LeafletId = SectionId
 LEAFLET_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+def _one_printable_line(code: str) -> str:
+    """A leaflet code is printed in every page footer: blank, a line break, a control
+    or an invisible character would print nothing, break the footer or hide."""
+    if not code.strip():
+        raise ValueError("write the leaflet code, e.g. PL-ISO20-01")
+    if not code.isprintable():
+        bad = next(c for c in code if not c.isprintable())
+        raise ValueError(f"must be one line of printable characters; U+{ord(bad):04X} is not")
+    return code
+
+
+LeafletCode = Annotated[str, AfterValidator(_one_printable_line)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +85,7 @@ class LeafletConfig(_Model):
     """
 
     template: str = Field(description="file in templates/, e.g. isotretinoin-20mg.html")
-    code: str = Field(description="leaflet code printed on every page")
+    code: LeafletCode = Field(description="leaflet code printed on every page")
     revision: dt.date = Field(description="revision date printed on every page")
     paper: str | None = Field(None, description="the paper it is always printed on")
     #: section id -> the English heading that names the section on the page.
