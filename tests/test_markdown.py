@@ -346,6 +346,21 @@ def test_bad_front_matter_is_one_line_naming_file_and_line(
     assert project.leaflet("beta").document.segments
 
 
+def test_a_source_saved_with_a_byte_order_mark_reads_as_without(library_copy: Path) -> None:
+    """Some editors on Windows save UTF-8 with a BOM; it was "no front matter"."""
+    source = library_copy / "templates" / "alpha.md"
+    source.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    plain = Project.load(ROOTS / "library").leaflet("alpha")
+    marked = Project.load(library_copy).leaflet("alpha")
+    assert not marked.error and marked.code == plain.code == "PL-ALPHA-01"
+    assert marked.document.segments == plain.document.segments
+    with source.open("rb") as handle:  # what plain pybabel extract finds
+        extracted = list(markdown.babel_extract(handle, None, [], {}))
+    assert [message for _, _, message, _ in extracted][0] == "Alphacillin 100 mg tablets"
+    run = polyleaf("--project", library_copy, "check", "--leaflet", "alpha")
+    assert run.code == 0, run
+
+
 @pytest.fixture
 def library_copy(library: Project, tmp_path: Path) -> Path:
     from conftest import copy_root

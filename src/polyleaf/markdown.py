@@ -428,8 +428,10 @@ def front_matter(text: str, relative: str) -> FrontMatter:
 
 
 def read_source(path: Path, relative: str) -> str:
+    """The text of a leaflet source; a byte order mark some editors put before
+    UTF-8 is dropped, so the ``---`` of the front matter is still the first line."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise PolyleafError(f"{relative}: cannot read: {error}") from None
 
@@ -493,7 +495,7 @@ def babel_extract(
 ) -> Iterator[tuple[int, str, str | tuple[str, str], list[str]]]:
     """Babel's extraction method ``polyleaf_markdown`` (``[polyleaf_markdown: templates/*.md]``
     in babel.cfg), so plain ``pybabel extract`` finds the messages polyleaf does."""
-    tokens = _parser().parse(fileobj.read().decode("utf-8"), {})
+    tokens = _parser().parse(fileobj.read().decode("utf-8-sig"), {})
     for segment, _ in _segments(tokens):
         if segment.context is None:
             yield segment.line, "gettext", segment.id, []
