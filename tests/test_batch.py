@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import LEAFLET, ROOT, polyleaf
-from polyleaf.batch import read_orders, run_batch, write_print_job
+from polyleaf.batch import OrdersError, read_orders, run_batch, write_print_job
 from polyleaf.options import edition_names
 from polyleaf.project import Project
 from test_gate import _fuzzy, damage
@@ -58,6 +58,41 @@ def test_every_bad_row_is_reported_and_nothing_rendered(tmp_path: Path) -> None:
         f"polyleaf: error: {bad}:10: leaflet 'other-leaflet' unknown; available: isotretinoin-20mg, isotretinoin-reminder-card",  # noqa: E501
     ]
     assert not out.exists()
+
+
+ROW = "default,isotretinoin-20mg,es,a4,"
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        # a lenient reader took "1 to the end of the file, and the order as 1 copy
+        pytest.param([ROW + '"1'], ["2: a quote opened in this row is never closed"], id="last"),
+        pytest.param(
+            [ROW + "xx", ROW + '"1', ROW + "2"],
+            [
+                "2: copies 'xx' is not a whole number from 1 to 100000",
+                "3: a quote opened in this row is never closed",
+            ],
+            id="rows-before-are-checked",
+        ),
+        pytest.param(
+            [ROW + '"1', ROW + '2"'],
+            ["2: a cell runs on to the next line; is a quote left open?"],
+            id="closed-on-the-next-line",
+        ),
+        pytest.param(
+            [ROW + '"1"2', ROW + "2"], ["2: not a CSV row: ',' expected after '\"'"], id="after"
+        ),
+    ],
+)
+def test_a_quote_left_open_names_its_row(
+    tmp_path: Path, rows: list[str], problems: list[str]
+) -> None:
+    path = orders(tmp_path, "clinic,leaflet,locale,paper,copies\n" + "\n".join(rows) + "\n")
+    with pytest.raises(OrdersError) as raised:
+        read_orders(Project.load(ROOT), path)
+    assert raised.value.problems == [f"{path}:{problem}" for problem in problems]
 
 
 def test_bad_header(tmp_path: Path) -> None:

@@ -55,22 +55,21 @@ def read_orders(
     project: Project, path: Path, bleed: str = "", marks: tuple[str, ...] = ()
 ) -> list[Order]:
     """Every row of *path* as an Order, or an OrdersError listing every bad row."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise PolyleafError(f"{path}: cannot read orders: {error}") from None
-    if not rows or [cell.strip() for cell in rows[0]] != COLUMNS:
-        raise PolyleafError(f"{path}:1: the header must be {','.join(COLUMNS)}")
+    rows, unreadable = _rows(path)
+    if not rows or [cell.strip() for cell in rows[0][1]] != COLUMNS:
+        raise PolyleafError(unreadable or f"{path}:1: the header must be {','.join(COLUMNS)}")
     clinics = clinic_ids(project)
     locales = {locale.folder.lower(): locale.folder for locale in project.locales}
     problems: list[str] = []
     orders: list[Order] = []
     profile_problem = _profile_checker(project)
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in rows[1:]:
         if not any(cell.strip() for cell in cells):
             continue
         where = f"{path}:{number}"
+        if any("\n" in cell or "\r" in cell for cell in cells):
+            problems.append(f"{where}: a cell runs on to the next line; is a quote left open?")
+            continue
         if len(cells) != len(COLUMNS):
             problems.append(f"{where}: {len(cells)} columns, expected {len(COLUMNS)}")
             continue
@@ -115,11 +114,37 @@ def read_orders(
             clinic="" if clinic == "default" else clinic,
         )
         orders.append(Order(number, Job(leaflet, folder, options), _copies(copies)))
+    if unreadable:
+        problems.append(unreadable)
     if problems:
         raise OrdersError(problems)
     if not orders:
         raise PolyleafError(f"{path}: no orders")
     return orders
+
+
+def _rows(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
+    """Each row of *path* with the line it starts on, up to a row the csv module
+    cannot read, and that row's problem ("" when every row reads).
+
+    Read strictly: a lenient reader takes an unclosed quote, ``"1``, to the end
+    of the file, and a row that breaks the CSV rules is read as something."""
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, strict=True)
+            start = 1
+            try:
+                for cells in reader:
+                    rows.append((start, cells))
+                    start = reader.line_num + 1
+            except csv.Error as error:
+                if str(error) == "unexpected end of data":
+                    return rows, f"{path}:{start}: a quote opened in this row is never closed"
+                return rows, f"{path}:{start}: not a CSV row: {error}"
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolyleafError(f"{path}: cannot read orders: {error}") from None
+    return rows, ""
 
 
 def _profile_checker(project: Project) -> Callable[[str], str]:
