@@ -286,6 +286,12 @@ def _read_units(resname: str | None, units: list) -> _Unit:
     unit = _Unit(label, resname, [], [], [], units[0].sourceline if units else 0)
     problems = unit.problems
     for element in units:
+        for name in ("source", "target"):  # find() reads the first; which one is meant?
+            extra = element.findall(_q(name))[1:]
+            if extra:
+                problems.append(
+                    Problem(label, f"line {extra[0].sourceline}: a second <{name}> in one unit")
+                )
         source = element.find(_q("source"))
         target = element.find(_q("target"))
         unit.sources.append(_text(source, label, problems) if source is not None else "")
