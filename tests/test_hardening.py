@@ -506,7 +506,10 @@ def test_disk_full_while_writing_a_leaflet(tmp_path: Path, monkeypatch: pytest.M
              "--out", "{folder}"),
             "is a folder; name the file to write",
         ),
-        (("--project", "{library}", "serve", "--cache", "{file}"), "is a file"),
+        (("--project", "{library}", "serve", "--cache", "{file}"),
+         "is a file; name a folder with --cache DIR"),
+        (("--project", "{library}", "serve", "--cache", "{file}/sub"),
+         "Not a directory; name another with --cache DIR"),
     ],
 )  # fmt: skip
 def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_error(

@@ -500,7 +500,7 @@ def serve(
     project = _project(ctx)
     settings = Settings(
         project=project.root,
-        out=writable_folder(cache or project.root / "output" / "web"),
+        out=writable_folder(cache or project.root / "output" / "web", "--cache"),
         workers=workers,
         timeout=timeout,
         require_reviewed=require_reviewed,
