@@ -95,6 +95,27 @@ def test_a_quote_left_open_names_its_row(
     assert raised.value.problems == [f"{path}:{problem}" for problem in problems]
 
 
+def test_a_bilingual_order_in_the_source_locale_is_a_bad_row(tmp_path: Path) -> None:
+    """It failed only when its turn came to render, after the other rows had."""
+    path = orders(
+        tmp_path,
+        "clinic,leaflet,locale,paper,copies\n"
+        "default,isotretinoin-20mg,es,a4-bilingual,1\n"
+        "default,isotretinoin-20mg,en,a4-bilingual,1\n"
+        "default,isotretinoin-20mg,EN,a5-large-bilingual,1\n"
+        "default,isotretinoin-20mg,en,a4,1\n",
+    )
+    out = tmp_path / "out"
+    run = polyleaf("batch", path, "--out", out)
+    assert run.code == 1 and "Traceback" not in run.stderr
+    pairs = "the bilingual edition pairs a translation with en; choose another locale than en"
+    assert run.stderr.splitlines() == [
+        f"polyleaf: error: {path}:3: paper 'a4-bilingual': {pairs}",
+        f"polyleaf: error: {path}:4: paper 'a5-large-bilingual': {pairs}",
+    ]
+    assert not out.exists()
+
+
 def test_bad_header(tmp_path: Path) -> None:
     run = polyleaf("batch", orders(tmp_path, "clinic,leaflet,locale\n"))
     assert (

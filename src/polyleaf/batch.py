@@ -100,6 +100,9 @@ def read_orders(
             row_problems.append(f"paper {paper!r} unknown; available: {papers}")
         elif known is not None and known.paper and base != known.paper:
             row_problems.append(f"leaflet {leaflet!r} is printed on {known.paper} only")
+        elif bilingual and known is not None and folder is not None:
+            if problem := project.bilingual_problem(known, project.find_locale(folder)):
+                row_problems.append(f"paper {paper!r}: {problem}")
         if not 1 <= _copies(copies) <= MAX_COPIES:
             row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
         if row_problems:

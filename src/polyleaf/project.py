@@ -392,6 +392,20 @@ class Project:
         )
         return [self.source_locale] + [locale_info(folder) for folder in folders]
 
+    def bilingual_problem(self, leaflet: Leaflet, locale: LocaleInfo) -> str:
+        """Why the bilingual edition of *leaflet* cannot be made in *locale*, or "":
+        it pairs a translation of a Markdown leaflet with its source. Asked by the
+        renderer and, before anything is rendered, by the batch runner."""
+        source = self.source_locale
+        if leaflet.kind != "markdown":
+            return f"{leaflet.relative}: the bilingual edition is made from Markdown leaflets only"
+        if locale == source:
+            return (
+                f"the bilingual edition pairs a translation with {source.tag}; "
+                f"choose another locale than {source.tag}"
+            )
+        return ""
+
     def find_locale(self, name: str) -> LocaleInfo:
         """The locale called *name* ("zh-Hans" or "zh_Hans"), or a clear error."""
         wanted = normalize(name).lower()
