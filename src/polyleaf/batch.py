@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from polyleaf.atomic import atomic_target, sweep
 from polyleaf.build import Job, Outcome, run
 from polyleaf.clinics import clinic_ids, load_clinic
-from polyleaf.errors import PolyleafError
+from polyleaf.errors import PolyleafError, shortened
 from polyleaf.library import Library
 from polyleaf.options import PAPERS, LeafletOptions, edition_names, parse_edition
 from polyleaf.printjob import Written, write_print_job
@@ -77,19 +77,19 @@ def read_orders(
         row_problems = []
         if clinic not in ("", "default") and clinic not in clinics:
             row_problems.append(
-                f"clinic {clinic!r} unknown; available: default, {', '.join(clinics)}"
+                f"clinic {_cell(clinic)} unknown; available: default, {', '.join(clinics)}"
             )
         elif problem := profile_problem(clinic):
             row_problems.append(problem)
         known = project.leaflets.get(leaflet)
         if known is None:
             row_problems.append(
-                f"leaflet {leaflet!r} unknown; available: {', '.join(project.leaflets)}"
+                f"leaflet {_cell(leaflet)} unknown; available: {', '.join(project.leaflets)}"
             )
         folder = locales.get(locale.replace("-", "_").lower())
         if folder is None:
             available = ", ".join(loc.tag for loc in project.locales)
-            row_problems.append(f"locale {locale!r} unknown; available: {available}")
+            row_problems.append(f"locale {_cell(locale)} unknown; available: {available}")
         elif known is not None and folder not in {
             loc.folder for loc in project.leaflet_locales(leaflet)
         }:
@@ -97,14 +97,16 @@ def read_orders(
         base, large, bilingual = parse_edition(paper)
         if base not in PAPERS:
             papers = ", ".join(edition_names())
-            row_problems.append(f"paper {paper!r} unknown; available: {papers}")
+            row_problems.append(f"paper {_cell(paper)} unknown; available: {papers}")
         elif known is not None and known.paper and base != known.paper:
             row_problems.append(f"leaflet {leaflet!r} is printed on {known.paper} only")
         elif bilingual and known is not None and folder is not None:
             if problem := project.bilingual_problem(known, project.find_locale(folder)):
                 row_problems.append(f"paper {paper!r}: {problem}")
         if not 1 <= _copies(copies) <= MAX_COPIES:
-            row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
+            row_problems.append(
+                f"copies {_cell(copies)} is not a whole number from 1 to {MAX_COPIES}"
+            )
         if row_problems:
             problems.extend(f"{where}: {problem}" for problem in row_problems)
             continue
@@ -165,6 +167,11 @@ def _profile_checker(project: Project) -> Callable[[str], str]:
         return problems[clinic]
 
     return problem
+
+
+def _cell(text: str) -> str:
+    """A cell as quoted in a row's problem: the first 20 characters of a long one."""
+    return shortened(text, 21)
 
 
 def _copies(text: str) -> int:

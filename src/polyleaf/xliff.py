@@ -32,7 +32,7 @@ from lxml import etree
 
 from polyleaf import __version__
 from polyleaf.catalogs import MessageKey, message_key, read_catalog, write_catalog
-from polyleaf.errors import PolyleafError
+from polyleaf.errors import PolyleafError, shortened
 from polyleaf.gate import markup_problems, numbers, placeholders
 from polyleaf.review import ReviewSummary, message_id, texts
 
@@ -300,9 +300,8 @@ def _read_units(resname: str | None, units: list) -> _Unit:
     return unit
 
 
-def _short(text: str, width: int = 50) -> str:
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= width else flat[: width - 1] + "…")
+def _short(text: str) -> str:
+    return shortened(text, 50)
 
 
 def _list(counter: Counter[str]) -> str:
