@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import LEAFLET, ROOT, polyleaf
-from polyleaf.batch import read_orders, run_batch, write_print_job
+from polyleaf.batch import OrdersError, read_orders, run_batch, write_print_job
 from polyleaf.options import edition_names
 from polyleaf.project import Project
 from test_gate import _fuzzy, damage
@@ -56,6 +56,62 @@ def test_every_bad_row_is_reported_and_nothing_rendered(tmp_path: Path) -> None:
         f"polyleaf: error: {bad}:8: copies '0' is not a whole number from 1 to 100000",
         f"polyleaf: error: {bad}:9: 4 columns, expected 5",
         f"polyleaf: error: {bad}:10: leaflet 'other-leaflet' unknown; available: isotretinoin-20mg, isotretinoin-reminder-card",  # noqa: E501
+    ]
+    assert not out.exists()
+
+
+ROW = "default,isotretinoin-20mg,es,a4,"
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        # a lenient reader took "1 to the end of the file, and the order as 1 copy
+        pytest.param([ROW + '"1'], ["2: a quote opened in this row is never closed"], id="last"),
+        pytest.param(
+            [ROW + "xx", ROW + '"1', ROW + "2"],
+            [
+                "2: copies 'xx' is not a whole number from 1 to 100000",
+                "3: a quote opened in this row is never closed",
+            ],
+            id="rows-before-are-checked",
+        ),
+        pytest.param(
+            [ROW + '"1', ROW + '2"'],
+            ["2: a cell runs on to the next line; is a quote left open?"],
+            id="closed-on-the-next-line",
+        ),
+        pytest.param(
+            [ROW + '"1"2', ROW + "2"], ["2: not a CSV row: ',' expected after '\"'"], id="after"
+        ),
+    ],
+)
+def test_a_quote_left_open_names_its_row(
+    tmp_path: Path, rows: list[str], problems: list[str]
+) -> None:
+    path = orders(tmp_path, "clinic,leaflet,locale,paper,copies\n" + "\n".join(rows) + "\n")
+    with pytest.raises(OrdersError) as raised:
+        read_orders(Project.load(ROOT), path)
+    assert raised.value.problems == [f"{path}:{problem}" for problem in problems]
+
+
+def test_a_bilingual_order_in_the_source_locale_is_a_bad_row(tmp_path: Path) -> None:
+    """It failed only when its turn came to render, after the other rows had."""
+    path = orders(
+        tmp_path,
+        "clinic,leaflet,locale,paper,copies\n"
+        "default,isotretinoin-20mg,es,a4-bilingual,1\n"
+        "default,isotretinoin-20mg,en,a4-bilingual,1\n"
+        "default,isotretinoin-20mg,EN,a5-large-bilingual,1\n"
+        "default,isotretinoin-20mg,en,a4,1\n",
+    )
+    out = tmp_path / "out"
+    run = polyleaf("batch", path, "--out", out)
+    assert run.code == 1 and "Traceback" not in run.stderr
+    pairs = "the bilingual edition pairs a translation with en; choose another locale than en"
+    assert run.stderr.splitlines() == [
+        f"polyleaf: error: {path}:3: paper 'a4-bilingual': {pairs}",
+        f"polyleaf: error: {path}:4: paper 'a5-large-bilingual': {pairs}",
     ]
     assert not out.exists()
 

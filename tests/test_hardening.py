@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import ROOT, Run, polyleaf
 from fixture_project import line_of
 from polyleaf import atomic, cli
-from polyleaf.batch import OrdersError, read_orders
+from polyleaf.batch import COLUMNS, OrdersError, read_orders
 from polyleaf.catalogs import read_catalog
 from polyleaf.clinics import load_clinic
 from polyleaf.errors import CatalogError, PolyleafError
@@ -388,9 +388,28 @@ def test_copies_must_be_ascii_digits(tmp_path: Path, copies: str) -> None:
     )
     with pytest.raises(OrdersError) as raised:
         read_orders(Project.load(ROOT), orders)
+    shown = repr(copies if len(copies) <= 20 else copies[:20] + "…")
     assert raised.value.problems == [
-        f"{orders}:2: copies {copies!r} is not a whole number from 1 to 100000"
+        f"{orders}:2: copies {shown} is not a whole number from 1 to 100000"
     ]
+
+
+def test_a_long_cell_is_quoted_shortened(tmp_path: Path) -> None:
+    """A 5000-character cell was repeated whole in its row's one line."""
+    orders = tmp_path / "orders.csv"
+    cells = ["x" * 5000, "y" * 5000, "z" * 5000, "a4" * 2500, "9" * 5000]
+    orders.write_text(",".join(COLUMNS) + "\n" + ",".join(cells) + "\n", encoding="utf-8")
+    with pytest.raises(OrdersError) as raised:
+        read_orders(Project.load(ROOT), orders)
+    problems = raised.value.problems
+    assert [problem.split(" ")[2] for problem in problems] == [
+        repr("x" * 20 + "…"),
+        repr("y" * 20 + "…"),
+        repr("z" * 20 + "…"),
+        repr("a4" * 10 + "…"),
+        repr("9" * 20 + "…"),
+    ]
+    assert all(len(problem) < len(str(orders)) + 400 for problem in problems), problems
 
 
 def test_copies_with_leading_zeros_are_the_number(tmp_path: Path) -> None:
@@ -506,7 +525,10 @@ def test_disk_full_while_writing_a_leaflet(tmp_path: Path, monkeypatch: pytest.M
              "--out", "{folder}"),
             "is a folder; name the file to write",
         ),
-        (("--project", "{library}", "serve", "--cache", "{file}"), "is a file"),
+        (("--project", "{library}", "serve", "--cache", "{file}"),
+         "is a file; name a folder with --cache DIR"),
+        (("--project", "{library}", "serve", "--cache", "{file}/sub"),
+         "Not a directory; name another with --cache DIR"),
     ],
 )  # fmt: skip
 def test_a_path_of_the_wrong_kind_is_one_line_not_a_usage_error(

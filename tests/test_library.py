@@ -32,6 +32,9 @@ def test_the_fixture_passes_the_gate_in_every_locale() -> None:
     run = polyleaf("--project", ROOTS / "library", "check")
     assert run.code == 0, run
     assert "2 leaflets, 6 leaflet-locales checked, 0 errors" in run.stderr
+    one = polyleaf("--project", ROOTS / "library", "check", "--leaflet", "alpha", "--locale", "es")
+    assert one.code == 0, one
+    assert "1 leaflet, 1 leaflet-locale checked, 0 errors" in one.stderr
 
 
 # -- one leaflet's catalog never holds up another -------------------------------

@@ -278,9 +278,58 @@ BAD_FRONT = [
         "paper: 'a3' unknown",
         id="paper",
     ),
+    # YAML alone keeps the last of two values without a word
+    pytest.param(
+        "---\ncode: PL-X-01\nrevision: 2026-12-01\ncode: PL-Y-01\n---\n",
+        4,
+        "front matter: key 'code' written twice (first at line 2)",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "---\nrevision: 2026-12-01\ncode: PL-X-01\n'revision': 2026-12-02\n---\n",
+        4,
+        "key 'revision' written twice",
+        id="duplicate-quoted-key",
+    ),
+    # the code is printed in every page footer: one non-blank printable line
+    pytest.param(
+        '---\ncode: " "\nrevision: 2026-12-01\n---\n', 1, "code: write the leaflet code", id="blank"
+    ),
+    pytest.param(
+        '---\ncode: "PL-X\\n01"\nrevision: 2026-12-01\n---\n',
+        1,
+        "code: must be one line of printable characters; U+000A is not",
+        id="code-newline",
+    ),
+    pytest.param(
+        "---\ncode: |\n  PL-X\n  01\nrevision: 2026-12-01\n---\n", 1, "U+000A", id="code-block"
+    ),
+    pytest.param(
+        '---\ncode: "PL-X\\x0701"\nrevision: 2026-12-01\n---\n', 1, "U+0007", id="code-control"
+    ),
+    pytest.param(
+        '---\ncode: "PL-X\\u200b01"\nrevision: 2026-12-01\n---\n', 1, "U+200B", id="code-invisible"
+    ),
     # the end of the front matter, where YAML finds the quote still open
     pytest.param("---\ncode: 'unclosed\nrevision: 2026-12-01\n---\n", 4, "front matter", id="yaml"),
 ]
+
+
+@pytest.mark.parametrize("code", ["PL-ISO20-01", "PC-ISO-01", "PL ALPHA 01", "ÜB-Ä/2"])
+def test_a_leaflet_code_of_printable_characters_is_kept(code: str) -> None:
+    front = markdown.front_matter(f"---\ncode: {code}\nrevision: 2026-12-01\n---\n", "x.md")
+    assert front.code == code
+
+
+def test_a_jinja_leaflet_code_in_polyleaf_toml_follows_the_same_rule() -> None:
+    from pydantic import ValidationError
+
+    from polyleaf.project import LeafletConfig
+
+    entry = {"template": "x.html", "revision": "2026-12-01"}
+    assert LeafletConfig.model_validate({**entry, "code": "PL-ISO20-01"}).code == "PL-ISO20-01"
+    with pytest.raises(ValidationError, match="U\\+000A is not"):
+        LeafletConfig.model_validate({**entry, "code": "PL\nX"})
 
 
 @pytest.mark.parametrize(("front", "line", "problem"), BAD_FRONT)
@@ -295,6 +344,21 @@ def test_bad_front_matter_is_one_line_naming_file_and_line(
     assert message.startswith(f"templates/alpha.md:{line}: "), message
     assert problem in message and "\n" not in message
     assert project.leaflet("beta").document.segments
+
+
+def test_a_source_saved_with_a_byte_order_mark_reads_as_without(library_copy: Path) -> None:
+    """Some editors on Windows save UTF-8 with a BOM; it was "no front matter"."""
+    source = library_copy / "templates" / "alpha.md"
+    source.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    plain = Project.load(ROOTS / "library").leaflet("alpha")
+    marked = Project.load(library_copy).leaflet("alpha")
+    assert not marked.error and marked.code == plain.code == "PL-ALPHA-01"
+    assert marked.document.segments == plain.document.segments
+    with source.open("rb") as handle:  # what plain pybabel extract finds
+        extracted = list(markdown.babel_extract(handle, None, [], {}))
+    assert [message for _, _, message, _ in extracted][0] == "Alphacillin 100 mg tablets"
+    run = polyleaf("--project", library_copy, "check", "--leaflet", "alpha")
+    assert run.code == 0, run
 
 
 @pytest.fixture

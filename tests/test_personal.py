@@ -88,6 +88,20 @@ def test_bad_personalisations_are_refused(data: dict[str, object], field: str) -
     assert [".".join(map(str, e["loc"])) for e in raised.value.errors()] == [field]
 
 
+def test_a_name_refuses_every_character_the_gate_calls_invisible() -> None:
+    """One rule with the gate (a soft hyphen, a tag character, the combining
+    grapheme joiner were let through by a list of its own); ZWNJ and ZWJ stay."""
+    from polyleaf.gate import invisible
+
+    hidden = [chr(code) for code in range(0x110000) if invisible(chr(code))]
+    assert {"\u00ad", "\u034f", "\u202e", "\ufeff", "\U000e0041"} <= set(hidden)
+    for ch in hidden:
+        with pytest.raises(ValidationError, match=f"U\\+{ord(ch):04X} "):
+            Personalisation(patient_name=f"Ana{ch}Ruiz")
+    for joiner in ("\u200c", "\u200d"):
+        assert Personalisation(patient_name=f"Ana{joiner}Ruiz").patient_name == f"Ana{joiner}Ruiz"
+
+
 def test_a_note_may_have_lines_and_a_name_is_kept_as_typed() -> None:
     personal = Personalisation.model_validate(
         {"patient_name": "  Zoë <b>O'Brien</b> ", "pharmacist_note": "Line one\nline two"}

@@ -7,6 +7,7 @@ project's layout.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tomllib
@@ -351,6 +352,12 @@ def test_text_of_every_kind_survives_the_side_file(tmp_path: Path) -> None:
     assert read_review(path).records == records
 
 
+def _in_first_message(text: str, by: str) -> str:
+    """*text* with the reviewer of its first [[message]] table replaced by *by*."""
+    start = text.index("[[message]]")
+    return text[:start] + re.sub(r'^by = ".*"$', by, text[start:], count=1, flags=re.M)
+
+
 @pytest.mark.parametrize(
     ("damage", "line", "detail"),
     [
@@ -371,6 +378,35 @@ def test_text_of_every_kind_survives_the_side_file(tmp_path: Path) -> None:
             "colour: extra inputs are not permitted",
         ),
         (lambda t: t.replace("format = 1", "format = 2"), 1, "review file format 2"),
+        # strict: TOML has its own types, so true is not 1 and "1" is not a number
+        (lambda t: t.replace("format = 1", "format = true"), 1, "review file format True"),
+        (lambda t: t.replace("format = 1", "format = 1.0"), 1, "review file format 1.0"),
+        (
+            lambda t: re.sub(r"messages = \d+", "messages = -1", t),
+            None,
+            "[[signature]] messages: input should be greater than or equal to 0",
+        ),
+        (
+            lambda t: re.sub(r"messages = \d+", "messages = true", t),
+            None,
+            "[[signature]] messages: input should be a valid integer",
+        ),
+        (lambda t: _in_first_message(t, 'by = ""'), None, "[[message]] by: must not be empty"),
+        (
+            lambda t: _in_first_message(t, 'by = "  "'),
+            None,
+            "[[message]] by: must not be empty",
+        ),
+        (
+            lambda t: t.replace('credential = "certified', 'credential = " "\n# "', 1),
+            None,
+            "[[signature]] credential: must not be empty",
+        ),
+        (
+            lambda t: t.replace("on = 2026-12-01", 'on = "2026-12-01"', 1),
+            None,
+            "[[signature]] on: input should be a valid date",
+        ),
     ],
 )
 def test_a_damaged_side_file_is_one_line_naming_file_and_line(side, damage, line, detail) -> None:

@@ -307,6 +307,30 @@ def test_damage_is_refused_and_the_catalog_left_byte_identical(
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "name"),
+    [
+        (f"{SPF_TARGET}</target>", f"{SPF_TARGET}</target>\n<target>FPS 15.</target>", "target"),
+        ("30 or more.</source>", "30 or more.</source>\n<source>SPF 15.</source>", "source"),
+    ],
+)
+def test_a_second_target_or_source_in_a_unit_is_refused(
+    tmp_path: Path, old: str, new: str, name: str
+) -> None:
+    """The second <target> was silently ignored: which translation did the agency mean?"""
+    path = tmp_path / "es" / "LC_MESSAGES" / "isotretinoin-20mg.po"
+    write_catalog(path, make_catalog())
+    before = path.read_bytes()
+    data = edit(xliff.export_xliff(read_catalog(path, locale="es"), "en", "es"), old, new)
+    line = data.decode("utf-8")[: data.decode("utf-8").index(new)].count("\n") + 2
+    result = xliff.import_into(data, path, "en", "es")
+    assert not result.ok
+    assert [str(p) for p in result.problems] == [
+        f"sunscreen · {review.message_id(SPF)} · line {line}: a second <{name}> in one unit"
+    ]
+    assert path.read_bytes() == before
+
+
 def test_every_problem_is_named_at_once() -> None:
     catalog = make_catalog()
     data = xliff.export_xliff(catalog, "en", "es")

@@ -88,14 +88,15 @@ def sweep(folders: Iterable[Path]) -> list[Path]:
     return sorted(removed)
 
 
-def writable_folder(folder: Path) -> Path:
+def writable_folder(folder: Path, option: str = "--out") -> Path:
     """*folder*, created if need be and checked writable, before any work starts.
 
-    So that ``--out`` naming a file, a path under a file or a read-only folder
-    is one error up front, not one failed document after another.
+    So that ``--out`` (or the *option* that named it, ``--cache``) naming a file,
+    a path under a file or a read-only folder is one error up front, not one
+    failed document after another.
     """
     if folder.exists() and not folder.is_dir():
-        raise PolyleafError(f"output folder {folder} is a file; name a folder with --out DIR")
+        raise PolyleafError(f"output folder {folder} is a file; name a folder with {option} DIR")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=".polyleaf-probe.", suffix=".part", dir=folder)
@@ -104,6 +105,6 @@ def writable_folder(folder: Path) -> Path:
     except OSError as error:
         raise PolyleafError(
             f"cannot write to output folder {folder}: {error.strerror or error}; "
-            "name another with --out DIR"
+            f"name another with {option} DIR"
         ) from None
     return folder

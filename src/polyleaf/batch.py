@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from polyleaf.atomic import atomic_target, sweep
 from polyleaf.build import Job, Outcome, run
 from polyleaf.clinics import clinic_ids, load_clinic
-from polyleaf.errors import PolyleafError
+from polyleaf.errors import PolyleafError, shortened
 from polyleaf.library import Library
 from polyleaf.options import PAPERS, LeafletOptions, edition_names, parse_edition
 from polyleaf.printjob import Written, write_print_job
@@ -55,22 +55,21 @@ def read_orders(
     project: Project, path: Path, bleed: str = "", marks: tuple[str, ...] = ()
 ) -> list[Order]:
     """Every row of *path* as an Order, or an OrdersError listing every bad row."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise PolyleafError(f"{path}: cannot read orders: {error}") from None
-    if not rows or [cell.strip() for cell in rows[0]] != COLUMNS:
-        raise PolyleafError(f"{path}:1: the header must be {','.join(COLUMNS)}")
+    rows, unreadable = _rows(path)
+    if not rows or [cell.strip() for cell in rows[0][1]] != COLUMNS:
+        raise PolyleafError(unreadable or f"{path}:1: the header must be {','.join(COLUMNS)}")
     clinics = clinic_ids(project)
     locales = {locale.folder.lower(): locale.folder for locale in project.locales}
     problems: list[str] = []
     orders: list[Order] = []
     profile_problem = _profile_checker(project)
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in rows[1:]:
         if not any(cell.strip() for cell in cells):
             continue
         where = f"{path}:{number}"
+        if any("\n" in cell or "\r" in cell for cell in cells):
+            problems.append(f"{where}: a cell runs on to the next line; is a quote left open?")
+            continue
         if len(cells) != len(COLUMNS):
             problems.append(f"{where}: {len(cells)} columns, expected {len(COLUMNS)}")
             continue
@@ -78,19 +77,19 @@ def read_orders(
         row_problems = []
         if clinic not in ("", "default") and clinic not in clinics:
             row_problems.append(
-                f"clinic {clinic!r} unknown; available: default, {', '.join(clinics)}"
+                f"clinic {_cell(clinic)} unknown; available: default, {', '.join(clinics)}"
             )
         elif problem := profile_problem(clinic):
             row_problems.append(problem)
         known = project.leaflets.get(leaflet)
         if known is None:
             row_problems.append(
-                f"leaflet {leaflet!r} unknown; available: {', '.join(project.leaflets)}"
+                f"leaflet {_cell(leaflet)} unknown; available: {', '.join(project.leaflets)}"
             )
         folder = locales.get(locale.replace("-", "_").lower())
         if folder is None:
             available = ", ".join(loc.tag for loc in project.locales)
-            row_problems.append(f"locale {locale!r} unknown; available: {available}")
+            row_problems.append(f"locale {_cell(locale)} unknown; available: {available}")
         elif known is not None and folder not in {
             loc.folder for loc in project.leaflet_locales(leaflet)
         }:
@@ -98,11 +97,16 @@ def read_orders(
         base, large, bilingual = parse_edition(paper)
         if base not in PAPERS:
             papers = ", ".join(edition_names())
-            row_problems.append(f"paper {paper!r} unknown; available: {papers}")
+            row_problems.append(f"paper {_cell(paper)} unknown; available: {papers}")
         elif known is not None and known.paper and base != known.paper:
             row_problems.append(f"leaflet {leaflet!r} is printed on {known.paper} only")
+        elif bilingual and known is not None and folder is not None:
+            if problem := project.bilingual_problem(known, project.find_locale(folder)):
+                row_problems.append(f"paper {paper!r}: {problem}")
         if not 1 <= _copies(copies) <= MAX_COPIES:
-            row_problems.append(f"copies {copies!r} is not a whole number from 1 to {MAX_COPIES}")
+            row_problems.append(
+                f"copies {_cell(copies)} is not a whole number from 1 to {MAX_COPIES}"
+            )
         if row_problems:
             problems.extend(f"{where}: {problem}" for problem in row_problems)
             continue
@@ -115,11 +119,37 @@ def read_orders(
             clinic="" if clinic == "default" else clinic,
         )
         orders.append(Order(number, Job(leaflet, folder, options), _copies(copies)))
+    if unreadable:
+        problems.append(unreadable)
     if problems:
         raise OrdersError(problems)
     if not orders:
         raise PolyleafError(f"{path}: no orders")
     return orders
+
+
+def _rows(path: Path) -> tuple[list[tuple[int, list[str]]], str]:
+    """Each row of *path* with the line it starts on, up to a row the csv module
+    cannot read, and that row's problem ("" when every row reads).
+
+    Read strictly: a lenient reader takes an unclosed quote, ``"1``, to the end
+    of the file, and a row that breaks the CSV rules is read as something."""
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, strict=True)
+            start = 1
+            try:
+                for cells in reader:
+                    rows.append((start, cells))
+                    start = reader.line_num + 1
+            except csv.Error as error:
+                if str(error) == "unexpected end of data":
+                    return rows, f"{path}:{start}: a quote opened in this row is never closed"
+                return rows, f"{path}:{start}: not a CSV row: {error}"
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolyleafError(f"{path}: cannot read orders: {error}") from None
+    return rows, ""
 
 
 def _profile_checker(project: Project) -> Callable[[str], str]:
@@ -137,6 +167,11 @@ def _profile_checker(project: Project) -> Callable[[str], str]:
         return problems[clinic]
 
     return problem
+
+
+def _cell(text: str) -> str:
+    """A cell as quoted in a row's problem: the first 20 characters of a long one."""
+    return shortened(text, 21)
 
 
 def _copies(text: str) -> int:

@@ -333,6 +333,11 @@ def build(
     _summary(ctx, outcomes, len(refused))
 
 
+def _counted(number: int, noun: str) -> str:
+    """ "1 leaflet", "2 leaflets" (a summary line's English; the CLI is not translated)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _summary(ctx: click.Context, outcomes: list[Outcome], refused: int = 0) -> None:
     failed = [o for o in outcomes if not o.ok]
     current = sum(o.skipped for o in outcomes)
@@ -500,7 +505,7 @@ def serve(
     project = _project(ctx)
     settings = Settings(
         project=project.root,
-        out=writable_folder(cache or project.root / "output" / "web"),
+        out=writable_folder(cache or project.root / "output" / "web", "--cache"),
         workers=workers,
         timeout=timeout,
         require_reviewed=require_reviewed,
@@ -547,7 +552,10 @@ def check(
             for line in _unreviewed(library, leaflet_id, locale):
                 click.echo(f"error: {line}")
                 errors.append(line)
-    summary = f"{len(chosen)} leaflets, {checked} leaflet-locales checked, {len(errors)} errors"
+    summary = (
+        f"{_counted(len(chosen), 'leaflet')}, {_counted(checked, 'leaflet-locale')} checked, "
+        f"{_counted(len(errors), 'error')}"
+    )
     click.echo(summary, err=True)
     if errors:
         ctx.exit(1)
@@ -657,7 +665,7 @@ def update(ctx: click.Context, leaflets: tuple[str, ...]) -> None:
     changed = i18n_steps.update(project, project.select_leaflets(leaflets))
     for path in changed:
         click.echo(f"updated {path}")
-    click.echo(f"{len(changed)} catalogs changed", err=True)
+    click.echo(f"{_counted(len(changed), 'catalog')} changed", err=True)
 
 
 @i18n.command()

@@ -7,6 +7,13 @@ escapes is a bug in polyleaf and keeps its traceback.
 """
 
 
+def shortened(text: str, width: int = 60) -> str:
+    """*text* quoted for a one-line message: white space runs as one space, and
+    cut to *width* characters with "…" (a cell of 5000 digits is not repeated)."""
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= width else flat[: width - 1] + "…")
+
+
 class PolyleafError(Exception):
     """Bad input: shown to the user as one line naming what to fix."""
 

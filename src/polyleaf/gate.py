@@ -46,7 +46,7 @@ from polyleaf.catalogs import (
     message_key,
     read_catalog,
 )
-from polyleaf.errors import CatalogError, PolyleafError
+from polyleaf.errors import CatalogError, PolyleafError, shortened
 from polyleaf.fonts import coverage, families_for
 from polyleaf.locales import LocaleInfo
 from polyleaf.project import LAYOUTS, Project
@@ -91,11 +91,6 @@ _BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 def _one_line(text: str) -> str:
     return _BREAKS.sub(lambda match: repr(match.group())[1:-1], text)
-
-
-def _short(text: str, width: int = 60) -> str:
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= width else flat[: width - 1] + "…")
 
 
 def numbers(text: str) -> Counter[str]:
@@ -303,7 +298,7 @@ class Gate:
                             leaflet_id,
                             tag,
                             section,
-                            _short(heading),
+                            shortened(heading),
                             leaflet.relative,
                             "required section has no messages in the template",
                         )
@@ -314,7 +309,7 @@ class Gate:
                             leaflet_id,
                             tag,
                             section,
-                            _short(heading),
+                            shortened(heading),
                             "polyleaf.toml",
                             "the section's heading is not a message of that section",
                         )
@@ -326,7 +321,7 @@ class Gate:
                             leaflet_id,
                             tag,
                             context,
-                            _short(msgid),
+                            shortened(msgid),
                             message.where,
                             "unknown section context; declare it in polyleaf.toml "
                             "required_sections or remove it",
@@ -363,7 +358,7 @@ class Gate:
                 leaflet_id,
                 tag,
                 key[0] or "-",
-                _short(key[1]),
+                shortened(key[1]),
                 where,
                 f"{what} in {pot.name}; run polyleaf i18n extract",
             )
@@ -419,7 +414,7 @@ class Gate:
                         leaflet_id,
                         locale.tag,
                         key[0] or "-",
-                        _short(key[1]),
+                        shortened(key[1]),
                         f"{relative}:{message.lineno}",
                         "stale: not in the leaflet any more; run polyleaf i18n update",
                     )
@@ -458,7 +453,7 @@ class Gate:
                     leaflet_id,
                     each.tag,
                     segment.context or "-",
-                    _short(segment.id),
+                    shortened(segment.id),
                     where,
                     "not visibly printed: the layout or stylesheet hides, shrinks, fades or "
                     f"moves it off the page ({leaflet.layout}, leaflet.css)",
@@ -524,7 +519,7 @@ class Gate:
         fuzzy is an error; left as the English, as "%(value)s mg" may well be, is not)."""
         safety = source.context in sections
         section = source.context if safety else "-"
-        short = _short(source.id)
+        short = shortened(source.id)
 
         def finding(problem: str, severity: Severity = "error") -> Finding:
             where = f"{relative}:{message.lineno}" if message else source.where

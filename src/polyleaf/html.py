@@ -436,15 +436,8 @@ class Renderer:
         """The bilingual edition's context, the patient's language beside the source's,
         and each cell of it by name (which the layout must print)."""
         source = self.project.source_locale
-        if leaflet.kind != "markdown":
-            raise PolyleafError(
-                f"{leaflet.relative}: the bilingual edition is made from Markdown leaflets only"
-            )
-        if locale == source:
-            raise PolyleafError(
-                f"the bilingual edition pairs a translation with {source.tag}; "
-                f"choose another locale than {source.tag}"
-            )
+        if problem := self.project.bilingual_problem(leaflet, locale):
+            raise PolyleafError(problem)
         pair = leaflet.document.bilingual(
             translations.markdown, self.catalogs.translations(leaflet.id, source).markdown
         )

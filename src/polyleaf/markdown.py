@@ -47,6 +47,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from polyleaf.errors import PolyleafError
+from polyleaf.project import LeafletCode
 
 #: The building blocks a leaflet can use, as ``::: name`` boxes.
 BOXES: dict[str, str] = {
@@ -83,7 +84,7 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(min_length=1, description="leaflet code printed on every page")
+    code: LeafletCode = Field(description="leaflet code printed on every page")
     revision: dt.date = Field(description="revision date printed on every page")
     #: The paper the leaflet is always printed on (a reminder card: a6);
     #: none means the paper asked for.
@@ -359,6 +360,30 @@ def inline_markup(text: str) -> tuple[tuple[str, int], ...]:
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
 
 
+@cache
+def _loader() -> type:
+    """PyYAML's safe loader, refusing a key written twice: plain YAML keeps the
+    last value without a word, so a second ``code:`` would silently win."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        problem=f"key {key!r} written twice (first at line {seen[key]})",
+                        problem_mark=key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line + 2  # the line in the file
+            return super().construct_mapping(node, deep)
+
+    return Loader
+
+
 def front_matter(text: str, relative: str) -> FrontMatter:
     """The YAML front matter at the top of a leaflet source, validated.
 
@@ -377,7 +402,7 @@ def front_matter(text: str, relative: str) -> FrontMatter:
     if len(match.group(1)) > MAX_FRONT_MATTER:
         raise PolyleafError(f"{relative}:1: front matter longer than {MAX_FRONT_MATTER} bytes")
     try:
-        data = yaml.safe_load(match.group(1))
+        data = yaml.load(match.group(1), Loader=_loader())  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -397,12 +422,16 @@ def front_matter(text: str, relative: str) -> FrontMatter:
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or "front matter"
-        raise PolyleafError(f"{relative}:1: front matter: {key}: {first['msg']}") from None
+        # a validator's own sentence, without pydantic's "Value error, " before it
+        problem = first["ctx"]["error"] if first["type"] == "value_error" else first["msg"]
+        raise PolyleafError(f"{relative}:1: front matter: {key}: {problem}") from None
 
 
 def read_source(path: Path, relative: str) -> str:
+    """The text of a leaflet source; a byte order mark some editors put before
+    UTF-8 is dropped, so the ``---`` of the front matter is still the first line."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise PolyleafError(f"{relative}: cannot read: {error}") from None
 
@@ -466,7 +495,7 @@ def babel_extract(
 ) -> Iterator[tuple[int, str, str | tuple[str, str], list[str]]]:
     """Babel's extraction method ``polyleaf_markdown`` (``[polyleaf_markdown: templates/*.md]``
     in babel.cfg), so plain ``pybabel extract`` finds the messages polyleaf does."""
-    tokens = _parser().parse(fileobj.read().decode("utf-8"), {})
+    tokens = _parser().parse(fileobj.read().decode("utf-8-sig"), {})
     for segment, _ in _segments(tokens):
         if segment.context is None:
             yield segment.line, "gettext", segment.id, []

@@ -24,6 +24,7 @@ from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from polyleaf.fonts import coverage, families_for
+from polyleaf.gate import invisible
 from polyleaf.locales import LocaleInfo
 
 
@@ -68,12 +69,6 @@ NOTE_CHARS = 400
 #: Strength of one capsule or tablet, at most (in any unit).
 MAX_STRENGTH = Decimal(10000)
 
-#: Invisible characters that reorder or hide text (bidi embeddings, overrides
-#: and isolates, zero-width spaces, BOM): a name is printed as typed, so these
-#: would print as whatever they make of it. ZWJ and ZWNJ, which Persian and
-#: Indic names need, are allowed.
-_INVISIBLE = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff")
-
 
 class Dose(BaseModel):
     """One dose: "Take <count> <form>(s) (<strength> <unit>) <frequency>[, <timing>]"."""
@@ -103,8 +98,11 @@ class Dose(BaseModel):
 def _typed_text(value: str | None, newlines: bool) -> str | None:
     """Text as typed, trimmed; refused if it holds a control or invisible character.
 
-    The message names the character's code point, never the text, which is
-    personal data.
+    Invisible is the gate's rule for translations (polyleaf.gate.invisible): a
+    name is printed as typed, so a bidi override, a zero-width space or a BOM
+    would print as whatever it makes of it; ZWJ and ZWNJ, which Persian and
+    Indic names need, are allowed. The message names the character's code
+    point, never the text, which is personal data.
     """
     if value is None:
         return None
@@ -112,7 +110,7 @@ def _typed_text(value: str | None, newlines: bool) -> str | None:
     for ch in value:
         if (ch == "\n" and newlines) or ch == " ":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ch in _INVISIBLE:
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or invisible(ch):
             name = unicodedata.name(ch, "a control character")
             raise ValueError(f"U+{ord(ch):04X} ({name}) cannot be printed; remove it")
     return value or None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -47,6 +48,20 @@ LeafletId = SectionId
 LEAFLET_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+def _one_printable_line(code: str) -> str:
+    """A leaflet code is printed in every page footer: blank, a line break, a control
+    or an invisible character would print nothing, break the footer or hide."""
+    if not code.strip():
+        raise ValueError("write the leaflet code, e.g. PL-ISO20-01")
+    if not code.isprintable():
+        bad = next(c for c in code if not c.isprintable())
+        raise ValueError(f"must be one line of printable characters; U+{ord(bad):04X} is not")
+    return code
+
+
+LeafletCode = Annotated[str, AfterValidator(_one_printable_line)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +85,7 @@ class LeafletConfig(_Model):
     """
 
     template: str = Field(description="file in templates/, e.g. isotretinoin-20mg.html")
-    code: str = Field(description="leaflet code printed on every page")
+    code: LeafletCode = Field(description="leaflet code printed on every page")
     revision: dt.date = Field(description="revision date printed on every page")
     paper: str | None = Field(None, description="the paper it is always printed on")
     #: section id -> the English heading that names the section on the page.
@@ -376,6 +391,20 @@ class Project:
             }
         )
         return [self.source_locale] + [locale_info(folder) for folder in folders]
+
+    def bilingual_problem(self, leaflet: Leaflet, locale: LocaleInfo) -> str:
+        """Why the bilingual edition of *leaflet* cannot be made in *locale*, or "":
+        it pairs a translation of a Markdown leaflet with its source. Asked by the
+        renderer and, before anything is rendered, by the batch runner."""
+        source = self.source_locale
+        if leaflet.kind != "markdown":
+            return f"{leaflet.relative}: the bilingual edition is made from Markdown leaflets only"
+        if locale == source:
+            return (
+                f"the bilingual edition pairs a translation with {source.tag}; "
+                f"choose another locale than {source.tag}"
+            )
+        return ""
 
     def find_locale(self, name: str) -> LocaleInfo:
         """The locale called *name* ("zh-Hans" or "zh_Hans"), or a clear error."""

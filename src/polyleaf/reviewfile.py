@@ -23,9 +23,18 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 from polyleaf.atomic import atomic_target
 from polyleaf.catalogs import MessageKey
@@ -59,26 +68,38 @@ class _Strict(BaseModel):
 _T = TypeVar("_T", bound=_Strict)
 
 
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+# Strict types: TOML has its own booleans, integers and dates, so a hand edit
+# that writes true, 1.5 or "2026-12-01" is a mistake, not something to convert.
+_Name = Annotated[StrictStr, AfterValidator(_not_blank)]
+_Date = Annotated[date, Strict()]
+
+
 class Signature(_Strict):
     """One reviewer's sign-off on one day: the catalog-level record of who signed."""
 
-    by: str
-    credential: str
-    on: date
-    messages: int
+    by: _Name
+    credential: _Name
+    on: _Date
+    messages: StrictInt = Field(ge=0)
 
 
 class Record(_Strict):
     """One signed message: its words when signed, their fingerprint, who signed and when."""
 
-    context: str | None = None
-    msgid: str
-    msgid_plural: str | None = None
-    msgstr: tuple[str, ...]
-    fingerprint: str
-    by: str
-    credential: str
-    on: date
+    context: StrictStr | None = None
+    msgid: StrictStr
+    msgid_plural: StrictStr | None = None
+    msgstr: tuple[StrictStr, ...]
+    fingerprint: StrictStr
+    by: _Name
+    credential: _Name
+    on: _Date
 
     @property
     def key(self) -> MessageKey:
@@ -107,7 +128,9 @@ def _table_lines(text: str, name: str) -> list[int]:
 def _invalid(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg'].lower()}" if where else first["msg"].lower()
+    # a validator's own sentence, without pydantic's "Value error, " before it
+    problem = str(first["ctx"]["error"]) if first["type"] == "value_error" else first["msg"]
+    return f"{where}: {problem.lower()}" if where else problem.lower()
 
 
 def read_review(path: Path) -> ReviewFile:
@@ -131,7 +154,7 @@ def read_review(path: Path) -> ReviewFile:
     unknown = set(data) - {"format", "locale", "signature", "message"}
     if unknown:
         raise CatalogError(path, None, f"unknown key {sorted(unknown)[0]!r} in the review file")
-    if data.get("format") != FORMAT:
+    if type(data.get("format")) is not int or data["format"] != FORMAT:  # not true, not 1.0
         raise CatalogError(
             path, 1, f"review file format {data.get('format')!r}; this polyleaf reads {FORMAT}"
         )

@@ -32,7 +32,7 @@ from lxml import etree
 
 from polyleaf import __version__
 from polyleaf.catalogs import MessageKey, message_key, read_catalog, write_catalog
-from polyleaf.errors import PolyleafError
+from polyleaf.errors import PolyleafError, shortened
 from polyleaf.gate import markup_problems, numbers, placeholders
 from polyleaf.review import ReviewSummary, message_id, texts
 
@@ -286,6 +286,12 @@ def _read_units(resname: str | None, units: list) -> _Unit:
     unit = _Unit(label, resname, [], [], [], units[0].sourceline if units else 0)
     problems = unit.problems
     for element in units:
+        for name in ("source", "target"):  # find() reads the first; which one is meant?
+            extra = element.findall(_q(name))[1:]
+            if extra:
+                problems.append(
+                    Problem(label, f"line {extra[0].sourceline}: a second <{name}> in one unit")
+                )
         source = element.find(_q("source"))
         target = element.find(_q("target"))
         unit.sources.append(_text(source, label, problems) if source is not None else "")
@@ -294,9 +300,8 @@ def _read_units(resname: str | None, units: list) -> _Unit:
     return unit
 
 
-def _short(text: str, width: int = 50) -> str:
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= width else flat[: width - 1] + "…")
+def _short(text: str) -> str:
+    return shortened(text, 50)
 
 
 def _list(counter: Counter[str]) -> str:
