@@ -34,6 +34,13 @@ TRICKS = {
     "transform": ".safety-box p { transform: scale(0.01); }",
     "list-heading": "ol li p { display: none; }",
     "dark-page": "@page { background: #111; } .safety-box { background: none; }",
+    "gradient-as-text": (
+        ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
+    ),
+    "picture-behind": (
+        ".safety-box { background-image: url('data:image/svg+xml,<svg "
+        """xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'); }"""
+    ),
 }
 
 
@@ -114,6 +121,12 @@ def test_hiding_what_is_not_safety_required_still_builds(library: Path, tmp_path
         run = build(library, out, *edition)
         assert run.code == 0, run
     assert len(list(out.rglob("*.pdf"))) == 2
+
+
+def test_a_light_gradient_behind_a_warning_still_builds(library: Path, tmp_path: Path) -> None:
+    """Each stop of a gradient must contrast with the text; light stops do."""
+    override_css(library, ".safety-box { background-image: linear-gradient(#fff, #fee); }")
+    assert build(library, tmp_path / "out", "--locale", "en").code == 0
 
 
 def test_contrast_is_wcags() -> None:

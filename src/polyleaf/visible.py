@@ -41,7 +41,8 @@ Label = TypeVar("Label")
 class _Paint:
     """What is known, on the way down the box tree, about how a box is drawn."""
 
-    background: tuple[float, float, float]
+    #: Every colour the text may sit on: one, or each stop of a gradient.
+    backgrounds: tuple[tuple[float, float, float], ...]
     opacity: float
     clip: tuple[float, float, float, float]  #: left, top, right, bottom
     transformed: bool
@@ -77,14 +78,15 @@ def _drawn_text(box: boxes.Box, paint: _Paint, block: object) -> Iterator[tuple[
     """(the block element it is in, text) of each text box drawn in *box*."""
     style = box.style
     opacity = paint.opacity * float(style["opacity"])
-    own, alpha = _srgb(style["background_color"])
-    background = _blend(own, alpha, paint.background) if alpha > 0 else paint.background
+    backgrounds = _backgrounds(style, paint.backgrounds)
+    if backgrounds is None:
+        return  # an image behind the text: its contrast cannot be known
     clip = paint.clip
     if style["overflow"] != "visible" and hasattr(box, "padding_box_x"):
         left, top = box.padding_box_x(), box.padding_box_y()
         right, bottom = left + box.padding_width(), top + box.padding_height()
         clip = (max(clip[0], left), max(clip[1], top), min(clip[2], right), min(clip[3], bottom))
-    paint = _Paint(background, opacity, clip, paint.transformed or bool(style["transform"]))
+    paint = _Paint(backgrounds, opacity, clip, paint.transformed or bool(style["transform"]))
     if isinstance(box, boxes.TextBox):
         if _seen(box, paint):
             yield block, box.text
@@ -106,8 +108,29 @@ def _seen(box: boxes.TextBox, paint: _Paint) -> bool:
     if x < left - 1 or y < top - 1 or x + box.width > right + 1 or y + box.height > bottom + 1:
         return False
     color, alpha = _srgb(style["color"])
-    drawn = _blend(color, alpha * paint.opacity, paint.background)
-    return contrast(drawn, paint.background) >= MIN_CONTRAST
+    return all(
+        contrast(_blend(color, alpha * paint.opacity, under), under) >= MIN_CONTRAST
+        for under in paint.backgrounds
+    )
+
+
+def _backgrounds(
+    style: object, under: tuple[tuple[float, float, float], ...]
+) -> tuple[tuple[float, float, float], ...] | None:
+    """The colours behind a box's content: its background colour over *under*,
+    then each stop of each gradient over that; None for an image (a picture's
+    colours are not known, so neither is the contrast of text on it)."""
+    own, alpha = _srgb(style["background_color"])  # type: ignore[index]
+    if alpha > 0:
+        under = tuple(_blend(own, alpha, colour) for colour in under)
+    for _, image in reversed(style["background_image"]):  # type: ignore[index]
+        if image is None:
+            continue
+        if not hasattr(image, "colors"):
+            return None
+        stops = [_srgb(stop) for stop in image.colors]
+        under = tuple(_blend(top, a, colour) for top, a in stops for colour in under)
+    return under
 
 
 def drawn_blocks(document: Document) -> list[str]:
@@ -118,9 +141,10 @@ def drawn_blocks(document: Document) -> list[str]:
     for page in document.pages:
         page_box = page._page_box
         width, height = page_box.margin_width(), page_box.margin_height()
-        own, alpha = _srgb(page_box.style["background_color"])
-        background = _blend(own, alpha, _WHITE) if alpha else _WHITE
-        paint = _Paint(background, 1.0, (0, 0, width, height), False)
+        backgrounds = _backgrounds(page_box.style, (_WHITE,))
+        if backgrounds is None:
+            continue
+        paint = _Paint(backgrounds, 1.0, (0, 0, width, height), False)
         for child in page_box.children:
             if not isinstance(child, boxes.MarginBox):
                 for block, text in _drawn_text(child, paint, None):
