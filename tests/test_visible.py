@@ -34,6 +34,7 @@ TRICKS = {
     "transform": ".safety-box p { transform: scale(0.01); }",
     "list-heading": "ol li p { display: none; }",
     "dark-page": "@page { background: #111; } .safety-box { background: none; }",
+    "clip-rect": ".safety-box { position: absolute; clip: rect(0, 0, 0, 0); }",
     "gradient-as-text": (
         ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
     ),

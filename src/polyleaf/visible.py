@@ -85,7 +85,9 @@ def _drawn_text(box: boxes.Box, paint: _Paint, block: object) -> Iterator[tuple[
     if style["overflow"] != "visible" and hasattr(box, "padding_box_x"):
         left, top = box.padding_box_x(), box.padding_box_y()
         right, bottom = left + box.padding_width(), top + box.padding_height()
-        clip = (max(clip[0], left), max(clip[1], top), min(clip[2], right), min(clip[3], bottom))
+        clip = _within(clip, (left, top, right, bottom))
+    if style["clip"] and box.is_absolutely_positioned():
+        clip = _within(clip, _clip_rect(box))
     paint = _Paint(backgrounds, opacity, clip, paint.transformed or bool(style["transform"]))
     if isinstance(box, boxes.TextBox):
         if _seen(box, paint):
@@ -95,6 +97,25 @@ def _drawn_text(box: boxes.Box, paint: _Paint, block: object) -> Iterator[tuple[
         block = box.element
     for child in getattr(box, "children", None) or ():
         yield from _drawn_text(child, paint, block)
+
+
+def _within(
+    one: tuple[float, float, float, float], two: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    return max(one[0], two[0]), max(one[1], two[1]), min(one[2], two[2]), min(one[3], two[3])
+
+
+def _clip_rect(box: boxes.Box) -> tuple[float, float, float, float]:
+    """The rectangle ``clip: rect()`` leaves drawn, read as WeasyPrint draws it
+    (weasyprint.draw: the right offset is the left edge, the left the width)."""
+    top, right, bottom, left = box.style["clip"]
+    top = 0 if top == "auto" else top
+    right = 0 if right == "auto" else right
+    bottom = box.border_height() if bottom == "auto" else bottom
+    left = box.border_width() if left == "auto" else left
+    x, y = box.border_box_x() + right, box.border_box_y() + top
+    width, height = left - right, bottom - top  # a PDF rectangle may run backwards
+    return min(x, x + width), min(y, y + height), max(x, x + width), max(y, y + height)
 
 
 def _seen(box: boxes.TextBox, paint: _Paint) -> bool:
