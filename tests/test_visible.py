@@ -35,6 +35,12 @@ TRICKS = {
     "list-heading": "ol li p { display: none; }",
     "dark-page": "@page { background: #111; } .safety-box { background: none; }",
     "clip-rect": ".safety-box { position: absolute; clip: rect(0, 0, 0, 0); }",
+    "painted-over": (
+        ".safety-box { position: relative; } .safety-box::after { content: ''; "
+        "position: absolute; inset: 0; background: #fff4f2; }"
+    ),
+    "later-box-over": "#precautions { position: absolute; top: 0; height: 200mm; background: #fff; }",
+    "lines-on-one-another": ".safety-box p { line-height: 0; width: 50mm; }",
     "gradient-as-text": (
         ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
     ),

@@ -10,8 +10,12 @@ must be found in text that is drawn: visible, at least 9 pt, inside the page
 and every clipping box around it, untransformed, and with a contrast of at
 least 3:1 against the background behind it (WCAG's minimum for large text).
 
-What this does not see: a box painted over the text (z-index, a later
-absolutely positioned box), and fonts that draw nothing (polyleaf's fonts are
+Nor may anything else paint where the text is: a later or positioned box,
+generated content or another line (``line-height: 0``) over it is found by
+geometry, whatever the painting order, unless it is an ancestor (the box the
+text is drawn on).
+
+What this does not see: fonts that draw nothing (polyleaf's fonts are
 pinned; a project cannot fetch others).
 """
 
@@ -35,6 +39,9 @@ _WHITE = (1.0, 1.0, 1.0)
 #: characters polyleaf adds (WORD JOINER between a number and its unit).
 _HYPHENS = frozenset("-\u2010\u2011\u00ad")
 Label = TypeVar("Label")
+Rect = tuple[float, float, float, float]  #: left, top, right, bottom
+#: How far, in CSS px, two things may touch before one is over the other.
+_TOLERANCE = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,11 @@ def contrast(one: tuple[float, float, float], two: tuple[float, float, float]) -
     return (light + 0.05) / (dark + 0.05)
 
 
-def _drawn_text(box: boxes.Box, paint: _Paint, block: object) -> Iterator[tuple[object, str]]:
-    """(the block element it is in, text) of each text box drawn in *box*."""
+def _drawn_text(
+    box: boxes.Box, paint: _Paint, block: object, ancestors: frozenset[int]
+) -> Iterator[tuple[object, boxes.TextBox, frozenset[int]]]:
+    """(the block element it is in, the box, its ancestors' ids) of each text
+    box drawn in *box*."""
     style = box.style
     opacity = paint.opacity * float(style["opacity"])
     backgrounds = _backgrounds(style, paint.backgrounds)
@@ -91,12 +101,61 @@ def _drawn_text(box: boxes.Box, paint: _Paint, block: object) -> Iterator[tuple[
     paint = _Paint(backgrounds, opacity, clip, paint.transformed or bool(style["transform"]))
     if isinstance(box, boxes.TextBox):
         if _seen(box, paint):
-            yield block, box.text
+            yield block, box, ancestors
         return
     if isinstance(box, boxes.BlockContainerBox):
         block = box.element
+    ancestors = ancestors | {id(box)}
     for child in getattr(box, "children", None) or ():
-        yield from _drawn_text(child, paint, block)
+        yield from _drawn_text(child, paint, block, ancestors)
+
+
+def _ink(box: boxes.TextBox) -> Rect:
+    """Where a line of text has its ink for sure: from its baseline up half its
+    font size, over its width (its box is taller than the line it is on)."""
+    baseline = box.position_y + box.baseline
+    return (
+        box.position_x,
+        baseline - box.style["font_size"] / 2,
+        box.position_x + box.width,
+        baseline,
+    )
+
+
+def _painters(box: boxes.Box) -> Iterator[tuple[Rect, int]]:
+    """(rectangle, box id) of all that paints on a page: text, pictures, and
+    boxes with a background colour or image."""
+    style = box.style
+    if isinstance(box, boxes.TextBox):
+        if style["visibility"] == "visible" and box.text.strip():
+            yield _ink(box), id(box)
+        return
+    painted = isinstance(box, boxes.ReplacedBox) or (
+        _srgb(style["background_color"])[1] > 0
+        or any(image is not None for _, image in style["background_image"])
+    )
+    if painted and style["visibility"] == "visible" and hasattr(box, "border_box_x"):
+        left, top = box.border_box_x(), box.border_box_y()
+        yield (left, top, left + box.border_width(), top + box.border_height()), id(box)
+    for child in getattr(box, "children", None) or ():
+        yield from _painters(child)
+
+
+def _covered(
+    text: boxes.TextBox, ancestors: frozenset[int], painters: list[tuple[Rect, int]]
+) -> bool:
+    """Whether something that is not behind *text* by nesting (a later or
+    positioned box, generated content, another line) paints where it is: the
+    text could be drawn over, or drawn over something it cannot be read on."""
+    left, top, right, bottom = _ink(text)
+    for (p_left, p_top, p_right, p_bottom), owner in painters:
+        if owner == id(text) or owner in ancestors:
+            continue
+        overlap_x = min(right, p_right) - max(left, p_left)
+        overlap_y = min(bottom, p_bottom) - max(top, p_top)
+        if overlap_x > _TOLERANCE and overlap_y > _TOLERANCE:
+            return True
+    return False
 
 
 def _within(
@@ -166,10 +225,12 @@ def drawn_blocks(document: Document) -> list[str]:
         if backgrounds is None:
             continue
         paint = _Paint(backgrounds, 1.0, (0, 0, width, height), False)
+        painters = [painter for child in page_box.children for painter in _painters(child)]
         for child in page_box.children:
             if not isinstance(child, boxes.MarginBox):
-                for block, text in _drawn_text(child, paint, None):
-                    blocks.setdefault(block, []).append(text)
+                for block, text, ancestors in _drawn_text(child, paint, None, frozenset()):
+                    if not _covered(text, ancestors, painters):
+                        blocks.setdefault(block, []).append(text.text)
     return [comparable("".join(texts)) for texts in blocks.values()]
 
 
