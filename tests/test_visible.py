@@ -39,7 +39,7 @@ TRICKS = {
         ".safety-box { position: relative; } .safety-box::after { content: ''; "
         "position: absolute; inset: 0; background: #fff4f2; }"
     ),
-    "later-box-over": "#precautions { position: absolute; top: 0; height: 200mm; background: #fff; }",
+    "later-box-over": "#precautions { position:absolute; top: 0; height: 80mm; background: #eee; }",
     "lines-on-one-another": ".safety-box p { line-height: 0; width: 50mm; }",
     "gradient-as-text": (
         ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
