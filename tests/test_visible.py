@@ -41,6 +41,8 @@ TRICKS = {
     ),
     "later-box-over": "#precautions { position:absolute; top: 0; height: 80mm; background: #eee; }",
     "lines-on-one-another": ".safety-box p { line-height: 0; width: 50mm; }",
+    "letters-crushed": ".safety-box p { letter-spacing: -0.6em; }",
+    "words-run-together": ".safety-box p { word-spacing: -0.3em; }",
     "gradient-as-text": (
         ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
     ),
@@ -122,7 +124,11 @@ def test_the_english_half_of_a_bilingual_edition_cannot_be_hidden(
 
 def test_hiding_what_is_not_safety_required_still_builds(library: Path, tmp_path: Path) -> None:
     """Only the safety sections are checked: the layout is the clinic's to style."""
-    override_css(library, "#how-to-take + p { display: none; } h1 { letter-spacing: 1pt; }")
+    override_css(
+        library,
+        "#how-to-take + p { display: none; } h1 { letter-spacing: 1pt; }"
+        " .safety-box h2 { letter-spacing: -0.02em; word-spacing: -0.05em; }",
+    )
     out = tmp_path / "out"
     for edition in (["--locale", "en"], ["--locale", "ar", "--bilingual"]):
         run = build(library, out, *edition)

@@ -6,7 +6,8 @@ warning (``display: none``, ``visibility: hidden``, ``font-size: 0``, white
 on white, ``opacity``, a zero-height box with ``overflow: hidden``, text moved
 off the page, a ``transform`` that shrinks it). So after WeasyPrint lays the
 document out, and before any PDF is written, the text of every safety message
-must be found in text that is drawn: visible, at least 9 pt, inside the page
+must be found in text that is drawn: visible, at least 9 pt, not set so tight
+that letters or words run together, inside the page
 and every clipping box around it, untransformed, and with a contrast of at
 least 3:1 against the background behind it (WCAG's minimum for large text).
 
@@ -33,6 +34,11 @@ from weasyprint.formatting_structure import boxes
 MIN_SIZE_PX = 9 * 96 / 72
 #: WCAG 2.2's minimum contrast for large text and user-interface parts.
 MIN_CONTRAST = 3.0
+#: The tightest letter- and word-spacing, in em, that keeps letters and words
+#: apart (a space is about a quarter of an em; headings are rarely set tighter
+#: than -0.05em).
+MIN_LETTER_SPACING = -0.1
+MIN_WORD_SPACING = -0.15
 _WHITE = (1.0, 1.0, 1.0)
 #: What may differ between a message and its laid-out text: line breaks and
 #: spaces, hyphens added where a word was broken, and invisible format
@@ -177,12 +183,21 @@ def _clip_rect(box: boxes.Box) -> tuple[float, float, float, float]:
     return min(x, x + width), min(y, y + height), max(x, x + width), max(y, y + height)
 
 
+def _spacing(style: object, name: str) -> float:
+    value = style[name]  # type: ignore[index]
+    return 0.0 if value == "normal" else float(value)
+
+
 def _seen(box: boxes.TextBox, paint: _Paint) -> bool:
     style = box.style
     if style["visibility"] != "visible" or paint.transformed:
         return False
     if style["font_size"] < MIN_SIZE_PX - 0.01:
         return False
+    if _spacing(style, "letter_spacing") < MIN_LETTER_SPACING * style["font_size"]:
+        return False  # the letters are drawn over one another
+    if _spacing(style, "word_spacing") < MIN_WORD_SPACING * style["font_size"]:
+        return False  # the words run into one another
     left, top, right, bottom = paint.clip
     x, y = box.position_x, box.position_y
     if x < left - 1 or y < top - 1 or x + box.width > right + 1 or y + box.height > bottom + 1:
