@@ -43,6 +43,7 @@ TRICKS = {
     "lines-on-one-another": ".safety-box p { line-height: 0; width: 50mm; }",
     "letters-crushed": ".safety-box p { letter-spacing: -0.6em; }",
     "words-run-together": ".safety-box p { word-spacing: -0.3em; }",
+    "words-added": ".safety-box p::after { content: ' unless your doctor agrees'; }",
     "gradient-as-text": (
         ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
     ),

@@ -45,6 +45,9 @@ _WHITE = (1.0, 1.0, 1.0)
 #: characters polyleaf adds (WORD JOINER between a number and its unit).
 _HYPHENS = frozenset("-\u2010\u2011\u00ad")
 Label = TypeVar("Label")
+#: The pseudo-elements a stylesheet writes text into (a list's ::marker is
+#: the layout's numbering, not words).
+_GENERATED = ("::before", "::after")
 Rect = tuple[float, float, float, float]  #: left, top, right, bottom
 #: How far, in CSS px, two things may touch before one is over the other.
 _TOLERANCE = 1.0
@@ -231,8 +234,11 @@ def _backgrounds(
 def drawn_blocks(document: Document) -> list[str]:
     """The text of each block (paragraph, list item, heading, table cell) of the
     page content that WeasyPrint laid out where a reader can see it, whatever
-    pages the block runs over (the page furniture left out), made comparable."""
+    pages the block runs over (the page furniture left out), made comparable.
+    A block the stylesheet adds words to (``p::after { content: " unless ..." }``)
+    is left out too: a safety message's own paragraph says only what it says."""
     blocks: dict[object, list[str]] = {}
+    altered: set[object] = set()  # blocks the stylesheet adds words to
     for page in document.pages:
         page_box = page._page_box
         width, height = page_box.margin_width(), page_box.margin_height()
@@ -244,9 +250,11 @@ def drawn_blocks(document: Document) -> list[str]:
         for child in page_box.children:
             if not isinstance(child, boxes.MarginBox):
                 for block, text, ancestors in _drawn_text(child, paint, None, frozenset()):
+                    if text.element_tag.endswith(_GENERATED):
+                        altered.add(block)
                     if not _covered(text, ancestors, painters):
                         blocks.setdefault(block, []).append(text.text)
-    return [comparable("".join(texts)) for texts in blocks.values()]
+    return [comparable("".join(texts)) for block, texts in blocks.items() if block not in altered]
 
 
 def comparable(text: str) -> str:
