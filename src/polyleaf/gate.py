@@ -652,8 +652,8 @@ class Gate:
             elif not any(fold(form) in fold(text) for form in _forms(local)):
                 said = " or ".join(repr(form) for form in _forms(local))
                 yield f"glossary: {term!r} is {said} in {locale.tag}"
-        english_units = units.counts(source, self._unit_forms("en"))
-        local_units = units.counts(text, self._unit_forms(locale.folder))
+        english_units = units.quantities(source, self._unit_forms("en"))
+        local_units = units.quantities(text, self._unit_forms(locale.folder))
         if english_units != local_units:
             yield (
                 f"units differ: English has {units.describe(english_units)}, translation has "

@@ -12,6 +12,7 @@ in ``locales/glossary.toml`` (``ta = "மி.கி"``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -92,7 +93,7 @@ KNOWN: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 #: A number in any digits (or a placeholder), then the space, if any, before its unit.
-_QUANTITY = r"(?:\d+(?:[.,\u066b]\d+)?|%\(\w+\)[sd])[ \t\u00a0\u202f\u2060]*"
+_QUANTITY = r"(?P<number>\d+(?:[.,\u066b]\d+)?|%\(\w+\)[sd])[ \t\u00a0\u202f\u2060]*"
 #: Letters of the scripts a unit may be written in, which must not go on after
 #: a form ("mg" is not the start of "mgh", "مل" not of "ملغ"); the scripts
 #: written without spaces (CJK) have no such end.
@@ -141,16 +142,28 @@ def _tuple(value: str | Sequence[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def counts(text: str, forms: tuple[tuple[str, str], ...]) -> Counter[str]:
-    """How many quantities of each unit *text* states."""
+def quantities(text: str, forms: tuple[tuple[str, str], ...]) -> Counter[tuple[str, str]]:
+    """How many times *text* states each (number, unit): the unit tied to its
+    number, so that "20 mg, 2 tablets" is not "20, 2 mg tablets". A number is
+    written as the numbers check reads it (ASCII digits, "2,5" is "2.5"), a
+    placeholder as itself."""
     pattern = _pattern(forms)
     ordered = sorted(forms, key=lambda pair: len(pair[1]), reverse=True)
-    found: Counter[str] = Counter()
+    found: Counter[tuple[str, str]] = Counter()
     for match in pattern.finditer(text):
-        index = next(int(name[1:]) for name, value in match.groupdict().items() if value)
-        found[ordered[index][0]] += 1
+        index = next(
+            int(name[1:]) for name, value in match.groupdict().items() if value and name[0] == "u"
+        )
+        number = match.group("number")
+        if not number.startswith("%"):
+            number = "".join(str(unicodedata.decimal(ch)) if ch.isdigit() else "." for ch in number)
+        found[number, ordered[index][0]] += 1
     return found
 
 
-def describe(found: Counter[str]) -> str:
-    return ", ".join(f"{unit} ×{count}" for unit, count in sorted(found.items())) or "none"
+def describe(found: Counter[tuple[str, str]]) -> str:
+    """ "20 mg ×1, %(value)s g ×2", or "none"."""
+    return (
+        ", ".join(f"{number} {unit} ×{count}" for (number, unit), count in sorted(found.items()))
+        or "none"
+    )
