@@ -44,6 +44,10 @@ def count(text: str, folder: str = "en") -> Counter[str]:
         ("%(value)s\u00a0Mikrogramm", "de", {"microgram": 1}),
         ("%(value)s微克", "zh_Hans", {"microgram": 1}),
         ("20 mg में", "hi", {"mg": 1}),
+        ("20 मिलीग्राम, 1 ग्राम", "hi", {"mg": 1, "g": 1}),
+        ("20 毫克，5 毫升，1 克", "zh_Hans", {"mg": 1, "mL": 1, "g": 1}),
+        ("20 miligramos, 1000 UI, 2 litros", "es", {"mg": 1, "IU": 1, "L": 1}),
+        ("1000 I.E. und 5 Milliliter", "de", {"IU": 1, "mL": 1}),
     ],
 )
 def test_units_are_counted_in_every_script(text: str, folder: str, expected: dict) -> None:
@@ -121,7 +125,7 @@ def test_a_projects_glossary_teaches_the_gate_a_local_form(project_copy: Path) -
     path = project_copy / "locales" / "es" / "LC_MESSAGES" / f"{LEAFLET}.po"
     catalog = read_catalog(path, locale="es")
     message = next(m for m in catalog if m.id and isinstance(m.string, str) and "20 mg" in m.string)
-    message.string = message.string.replace("20 mg", "20 miligramos", 1)
+    message.string = message.string.replace("20 mg", "20 mgr", 1)
     write_catalog(path, catalog)
 
     def unit_errors() -> list[str]:
@@ -132,7 +136,7 @@ def test_a_projects_glossary_teaches_the_gate_a_local_form(project_copy: Path) -
     assert unit_errors() and "[units.<unit>]" in unit_errors()[0]
     glossary = project_copy / "locales" / "glossary.toml"
     glossary.write_text(
-        glossary.read_text(encoding="utf-8") + '\n[units.mg]\nes = ["miligramos"]\n',
+        glossary.read_text(encoding="utf-8") + '\n[units.mg]\nes = ["mgr"]\n',
         encoding="utf-8",
     )
     assert unit_errors() == []
