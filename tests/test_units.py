@@ -69,6 +69,13 @@ def test_a_unit_belongs_to_its_number() -> None:
     assert _same("%(value)s mg", "%(value)s мг", "ru")
 
 
+def test_a_dose_per_kilogram_keeps_its_per() -> None:
+    """ "20 mg/kg" is a dose per kilogram of body weight; "20 mg" is 70 times less."""
+    assert not _same("20 mg/kg a day", "20 mg al día", "es")
+    assert not _same("5 mg/mL", "5 mg/L", "es")
+    assert _same("0.5 mg / kg", "٠٫٥ ملغ/كغ", "ar")
+
+
 def _mg_to_g(root: Path, locale: LocaleInfo) -> tuple[str, int]:
     """Change the unit of the first translated message that states a dose in mg
     to grams, in the locale's own way of writing it; the message's id and line."""

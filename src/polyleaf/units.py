@@ -148,8 +148,9 @@ KNOWN: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+_SPACE = "[ \t\u00a0\u202f\u2060]*"
 #: A number in any digits (or a placeholder), then the space, if any, before its unit.
-_QUANTITY = r"(?P<number>\d+(?:[.,\u066b]\d+)?|%\(\w+\)[sd])[ \t\u00a0\u202f\u2060]*"
+_QUANTITY = rf"(?P<number>\d+(?:[.,\u066b]\d+)?|%\(\w+\)[sd]){_SPACE}"
 #: Letters of the scripts a unit may be written in, which must not go on after
 #: a form ("mg" is not the start of "mgh", "مل" not of "ملغ"); the scripts
 #: written without spaces (CJK) have no such end.
@@ -173,10 +174,15 @@ def _end(form: str) -> str:
 def _pattern(forms: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     """One pattern for every (unit, form): the quantity, then the longest form."""
     ordered = sorted(forms, key=lambda pair: len(pair[1]), reverse=True)
-    alternatives = "|".join(
-        f"(?P<u{index}>{re.escape(form)}{_end(form)})" for index, (_, form) in enumerate(ordered)
-    )
-    return re.compile(f"{_QUANTITY}(?:{alternatives})", re.IGNORECASE)
+
+    def alternatives(prefix: str) -> str:
+        return "|".join(
+            f"(?P<{prefix}{index}>{re.escape(form)}{_end(form)})"
+            for index, (_, form) in enumerate(ordered)
+        )
+
+    per = f"(?:{_SPACE}/{_SPACE}(?:{alternatives('p')}))?"
+    return re.compile(f"{_QUANTITY}(?:{alternatives('u')}){per}", re.IGNORECASE)
 
 
 def forms_for(
@@ -202,18 +208,22 @@ def quantities(text: str, forms: tuple[tuple[str, str], ...]) -> Counter[tuple[s
     """How many times *text* states each (number, unit): the unit tied to its
     number, so that "20 mg, 2 tablets" is not "20, 2 mg tablets". A number is
     written as the numbers check reads it (ASCII digits, "2,5" is "2.5"), a
-    placeholder as itself."""
+    placeholder as itself. A unit per another ("20 mg/kg") is one unit,
+    "mg/kg": a dose per kilogram of body weight that loses its "/kg" is
+    another dose."""
     pattern = _pattern(forms)
     ordered = sorted(forms, key=lambda pair: len(pair[1]), reverse=True)
     found: Counter[tuple[str, str]] = Counter()
     for match in pattern.finditer(text):
-        index = next(
-            int(name[1:]) for name, value in match.groupdict().items() if value and name[0] == "u"
+        unit = "/".join(
+            ordered[int(name[1:])][0]
+            for name, value in match.groupdict().items()
+            if value and name[0] in "up"
         )
         number = match.group("number")
         if not number.startswith("%"):
             number = "".join(str(unicodedata.decimal(ch)) if ch.isdigit() else "." for ch in number)
-        found[number, ordered[index][0]] += 1
+        found[number, unit] += 1
     return found
 
 
