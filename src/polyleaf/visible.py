@@ -143,11 +143,37 @@ def _painters(box: boxes.Box) -> Iterator[tuple[Rect, int]]:
         _srgb(style["background_color"])[1] > 0
         or any(image is not None for _, image in style["background_image"])
     )
-    if painted and style["visibility"] == "visible" and hasattr(box, "border_box_x"):
+    if style["visibility"] == "visible" and hasattr(box, "border_box_x"):
         left, top = box.border_box_x(), box.border_box_y()
-        yield (left, top, left + box.border_width(), top + box.border_height()), id(box)
+        right, bottom = left + box.border_width(), top + box.border_height()
+        if painted:
+            yield (left, top, right, bottom), id(box)
+        if style["outline_style"] not in ("none", "hidden") and style["outline_width"] > 0:
+            yield from _outline((left, top, right, bottom), style)
     for child in getattr(box, "children", None) or ():
         yield from _painters(child)
+
+
+def _outline(border: Rect, style: object) -> Iterator[tuple[Rect, int]]:
+    """The four sides of a box's outline, which is painted over everything,
+    the box's own text too (so it is no one's ancestor: owner 0)."""
+    outer = style["outline_offset"] + style["outline_width"]  # type: ignore[index]
+    inner = style["outline_offset"]  # type: ignore[index]
+    left, top, right, bottom = (
+        border[0] - outer,
+        border[1] - outer,
+        border[2] + outer,
+        border[3] + outer,
+    )
+    in_left, in_top = border[0] - inner, border[1] - inner
+    in_right, in_bottom = border[2] + inner, border[3] + inner
+    for side in (
+        (left, top, right, in_top),
+        (left, in_bottom, right, bottom),
+        (left, top, in_left, bottom),
+        (in_right, top, right, bottom),
+    ):
+        yield side, 0
 
 
 def _covered(
