@@ -45,6 +45,10 @@ TRICKS = {
     "words-run-together": ".safety-box p { word-spacing: -0.3em; }",
     "words-added": ".safety-box p::after { content: ' unless your doctor agrees'; }",
     "outline-over": ".safety-box p { outline: 30px solid #fff4f2; outline-offset: -30px; }",
+    "underline-as-bar": (
+        ".safety-box p { text-decoration: underline; text-decoration-thickness: 16px;"
+        " text-underline-offset: -12px; text-decoration-color: #000; color: #111; }"
+    ),
     "gradient-as-text": (
         ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
     ),
@@ -130,7 +134,8 @@ def test_hiding_what_is_not_safety_required_still_builds(library: Path, tmp_path
         library,
         "#how-to-take + p { display: none; } h1 { letter-spacing: 1pt; }"
         " .safety-box h2 { letter-spacing: -0.02em; word-spacing: -0.05em; }"
-        " .safety-box p { outline: 1px dotted #a40000; outline-offset: 1mm; }",
+        " .safety-box p { outline: 1px dotted #a40000; outline-offset: 1mm; }"
+        " .safety-box a { text-decoration-thickness: 2px; }",
     )
     out = tmp_path / "out"
     for edition in (["--locale", "en"], ["--locale", "ar", "--bilingual"]):

@@ -29,6 +29,7 @@ from typing import TypeVar
 
 from weasyprint import Document
 from weasyprint.formatting_structure import boxes
+from weasyprint.layout.percent import percentage
 
 #: The smallest text polyleaf prints (the README's promise), in CSS px.
 MIN_SIZE_PX = 9 * 96 / 72
@@ -39,6 +40,8 @@ MIN_CONTRAST = 3.0
 #: than -0.05em).
 MIN_LETTER_SPACING = -0.1
 MIN_WORD_SPACING = -0.15
+#: The thickest underline or overline, in em, that stays a line under the text.
+MAX_DECORATION = 0.2
 _WHITE = (1.0, 1.0, 1.0)
 #: What may differ between a message and its laid-out text: line breaks and
 #: spaces, hyphens added where a word was broken, and invisible format
@@ -217,6 +220,16 @@ def _spacing(style: object, name: str) -> float:
     return 0.0 if value == "normal" else float(value)
 
 
+def _decoration(style: object) -> float:
+    """How thick, in CSS px, the underline or overline under the text is drawn
+    (a stylesheet may set it; the line-through is the font's own)."""
+    lines = style["text_decoration_line"]  # type: ignore[index]
+    thickness = style["text_decoration_thickness"]  # type: ignore[index]
+    if not {"underline", "overline"} & set(lines or ()) or thickness in ("auto", "from-font"):
+        return 0.0
+    return percentage(thickness, style, style["font_size"])  # type: ignore[index]
+
+
 def _seen(box: boxes.TextBox, paint: _Paint) -> bool:
     style = box.style
     if style["visibility"] != "visible" or paint.transformed:
@@ -227,6 +240,8 @@ def _seen(box: boxes.TextBox, paint: _Paint) -> bool:
         return False  # the letters are drawn over one another
     if _spacing(style, "word_spacing") < MIN_WORD_SPACING * style["font_size"]:
         return False  # the words run into one another
+    if _decoration(style) > MAX_DECORATION * style["font_size"]:
+        return False  # an underline or overline as broad as a bar behind the letters
     left, top, right, bottom = paint.clip
     x, y = box.position_x, box.position_y
     if x < left - 1 or y < top - 1 or x + box.width > right + 1 or y + box.height > bottom + 1:
