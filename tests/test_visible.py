@@ -10,6 +10,7 @@ a section that is not safety-required builds.
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,24 @@ def test_a_light_gradient_behind_a_warning_still_builds(library: Path, tmp_path:
     """Each stop of a gradient must contrast with the text; light stops do."""
     override_css(library, ".safety-box { background-image: linear-gradient(#fff, #fee); }")
     assert build(library, tmp_path / "out", "--locale", "en").code == 0
+
+
+@pytest.mark.parametrize("where", ["project file", "data url"])
+def test_a_font_the_project_brings_is_refused(library: Path, tmp_path: Path, where: str) -> None:
+    """A font that draws nothing (or other letters) would pass every check of
+    the laid-out text: only polyleaf's pinned fonts print."""
+    font = b"\x00\x01\x00\x00" + bytes(60)  # the start of any TrueType file
+    if where == "project file":
+        (library / "templates" / "brand.ttf").write_bytes(font)
+        src = "url(brand.ttf)"
+    else:
+        src = f"url(data:font/ttf;base64,{base64.b64encode(font).decode()})"
+    override_css(
+        library, f"@font-face {{ font-family: Brand; src: {src}; }} p {{ font-family: Brand; }}"
+    )
+    run = build(library, tmp_path / "out", "--locale", "en")
+    assert_one_line_error(run, "alpha", "refused to use the font", "pinned fonts")
+    assert not list((tmp_path / "out").rglob("*.pdf"))
 
 
 def test_contrast_is_wcags() -> None:

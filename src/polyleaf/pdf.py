@@ -68,9 +68,13 @@ class RefusedURL(FatalURLFetchingError):
     """A fetch outside the project and pinned fonts: stops the render."""
 
 
+#: How font files begin (TrueType, OpenType, Apple, a collection, WOFF, WOFF2).
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
+
+
 class ProjectFetcher(URLFetcher):
     """Serves ``file:`` URLs inside *root*, polyleaf's layouts and the pinned fonts;
-    refuses the rest."""
+    refuses the rest, and any font file but the pinned ones."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(allowed_protocols=("file", "data"))
@@ -80,7 +84,10 @@ class ProjectFetcher(URLFetcher):
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme == "data":
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            body = response.read()
+            self._no_font(url, body)
+            return URLFetcherResponse(url, body=body, headers=response.headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURL(f"refused to fetch {url!r}: leaflets may use only project files")
         path = Path(unquote(parts.path)).resolve()
@@ -92,8 +99,21 @@ class ProjectFetcher(URLFetcher):
             body = path.read_bytes()
         except OSError as error:
             raise RefusedURL(f"cannot read {path}: {error.strerror}") from None
+        if path not in self.fonts:
+            self._no_font(url, body)
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": mime_type})
+
+    @staticmethod
+    def _no_font(url: str, body: bytes) -> None:
+        """A font a project brings could draw nothing (or other letters) for the
+        safety text, which no check of the laid-out text sees: leaflets print in
+        polyleaf's pinned fonts only."""
+        if body.startswith(_FONT_MAGIC):
+            shown = url if len(url) < 80 else url[:77] + "..."
+            raise RefusedURL(
+                f"refused to use the font {shown!r}: leaflets print in polyleaf's pinned fonts"
+            )
 
 
 #: WeasyPrint warnings that say nothing about the document: without the system's

@@ -16,8 +16,8 @@ generated content or another line (``line-height: 0``) over it is found by
 geometry, whatever the painting order, unless it is an ancestor (the box the
 text is drawn on).
 
-What this does not see: fonts that draw nothing (polyleaf's fonts are
-pinned; a project cannot fetch others).
+What this does not see: fonts that draw nothing; polyleaf.pdf refuses every
+font file but the pinned ones, from the project or a data: URL.
 """
 
 from __future__ import annotations
