@@ -50,6 +50,10 @@ TRICKS = {
         ".safety-box p { text-decoration: underline; text-decoration-thickness: 16px;"
         " text-underline-offset: -12px; text-decoration-color: #000; color: #111; }"
     ),
+    "border-over": (
+        ".safety-box { position: relative; } .safety-box::after { content: ''; position: absolute;"
+        " top: 0; left: 0; border-left: 150mm solid #fff4f2; border-bottom: 40mm solid #fff4f2; }"
+    ),
     "gradient-as-text": (
         ".safety-box p { background-image: linear-gradient(#a40000, #a40000); color: #a40000; }"
     ),

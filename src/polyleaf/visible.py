@@ -136,15 +136,20 @@ def _ink(box: boxes.TextBox) -> Rect:
 
 def _painters(box: boxes.Box) -> Iterator[tuple[Rect, int]]:
     """(rectangle, box id) of all that paints on a page: text, pictures, and
-    boxes with a background colour or image."""
+    boxes with a background colour or image or a border."""
     style = box.style
     if isinstance(box, boxes.TextBox):
         if style["visibility"] == "visible" and box.text.strip():
             yield _ink(box), id(box)
         return
-    painted = isinstance(box, boxes.ReplacedBox) or (
-        _srgb(style["background_color"])[1] > 0
+    painted = (
+        isinstance(box, boxes.ReplacedBox)
+        or _srgb(style["background_color"])[1] > 0
         or any(image is not None for _, image in style["background_image"])
+        or any(
+            style[f"border_{side}_width"] > 0 and style[f"border_{side}_style"] != "none"
+            for side in ("top", "right", "bottom", "left")
+        )
     )
     if style["visibility"] == "visible" and hasattr(box, "border_box_x"):
         left, top = box.border_box_x(), box.border_box_y()
