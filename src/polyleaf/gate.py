@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
     from polyleaf.html import Renderer
+    from polyleaf.pdf import PdfWriter
 
 Severity = Literal["error", "warning"]
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -261,6 +262,14 @@ class Gate:
         from polyleaf.html import Renderer
 
         return Renderer(self.project, self.catalogs)
+
+    @cached_property
+    def _writer(self) -> PdfWriter:
+        """One PDF writer (its font configuration loads the pinned fonts once) for
+        every leaflet that check lays out."""
+        from polyleaf.pdf import PdfWriter
+
+        return PdfWriter(self.project.root)
 
     @cached_property
     def furniture_source(self) -> dict[MessageKey, SourceMessage]:
@@ -584,12 +593,10 @@ class Gate:
         message the project's layout or stylesheet does not visibly print. (A
         build checks every document so; this is what `check` can see at the cost
         of one layout per leaflet. CSS aimed at one language shows at build.)"""
-        from polyleaf.pdf import PdfWriter
-
         source = self.project.source_locale
         try:
             html = self._layouts.render(leaflet_id, source)
-            document = PdfWriter(self.project.root).document(html)
+            document = self._writer.document(html)
         except PolyleafError:
             return []  # leaflet_findings says what is wrong
         return self.hidden_findings(leaflet_id, source, False, document)
